@@ -1,0 +1,99 @@
+"""What every producing firm shares: capacity, utilisation, margins, expansion.
+
+A firm sees the market only through ``model.price(region, product)`` and the
+policy levers of its own state; it never reads another agent's internals.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
+
+import mesa
+
+from sim.rng import stream
+from sim.world import STAGES, WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from sim.model import StandoffModel
+
+
+class CapacityProject:
+    """Capacity decided now that comes online after its lead time."""
+
+    def __init__(self, firm: Firm, t_per_year: float, source: str):
+        self.firm, self.t_per_year, self.source = firm, t_per_year, source
+
+    def complete(self) -> None:
+        self.firm.capacity_online(self)
+
+
+class Firm(mesa.Agent, ABC):
+    stage: str = ""
+
+    def __init__(self, model: StandoffModel, name: str, spec, region: int):
+        super().__init__(model)
+        self.name = name
+        self.region = region
+        self.capacity_t_per_week = spec.capacity_t_per_year / WEEKS_PER_YEAR
+        self.cost = spec.cost_usd_per_kg
+        self.min_utilisation = spec.min_utilisation
+        self.luck = stream(model.seed, "firm", self.stage, name)  # own stream
+        self.margin = 0.0
+        self.margin_memory = 0.0
+        self.projects: list[CapacityProject] = []
+        self.capital_factor = 1.0  # ease of raising capital; investors move it
+        self.stage_index = STAGES.index(self.stage)
+        self.utilisation = 0.0
+
+    # -- economics ------------------------------------------------------
+    def effective_cost(self) -> float:
+        return max(self.cost - self.model.policy.subsidy[self.region, self.stage_index], 0.0)
+
+    @abstractmethod
+    def revenue_per_kg(self) -> float:
+        """Value of one kg of the firm's output (USD/kg), floors included."""
+
+    def input_cost_per_kg(self) -> float:
+        return 0.0
+
+    def update_margin(self) -> None:
+        cost = self.effective_cost() + self.input_cost_per_kg()
+        self.margin = (self.revenue_per_kg() - cost) / max(cost, 1e-9)
+        k = 1.0 / self.model.spec.investment.margin_memory_weeks
+        self.margin_memory += k * (self.margin - self.margin_memory)
+
+    def target_utilisation(self) -> float:
+        """Full output at a 20% margin, minimum output at -20%."""
+        pull = min(max(0.5 + 2.5 * self.margin, 0.0), 1.0)
+        return self.min_utilisation + (1.0 - self.min_utilisation) * pull
+
+    def plan_output(self) -> float:
+        """Output (t/week) the firm wants this week at current prices."""
+        self.update_margin()
+        ramp = self.model.spec.production.utilisation_ramp
+        self.utilisation += ramp * (self.target_utilisation() - self.utilisation)
+        return self.capacity_t_per_week * self.utilisation * self.model.output_factor(self)
+
+    # -- investment -----------------------------------------------------
+    def consider_expansion(self) -> None:
+        """Expand when the remembered margin beats the hurdle, at random pace."""
+        rules = self.model.spec.investment
+        if self.projects or self.margin_memory <= rules.hurdle_margin:
+            return
+        excess = (self.margin_memory - rules.hurdle_margin) / max(rules.hurdle_margin, 0.05)
+        chance = rules.max_weekly_probability * min(excess, 1.0) * self.capital_factor
+        if self.luck.random() < chance:
+            size = self.capacity_t_per_week * WEEKS_PER_YEAR * rules.expansion_share
+            self.model.add_capacity(self, max(size, 100.0), source="model")
+
+    def start_project(self, t_per_year: float, lead_steps: float, source: str) -> None:
+        project = CapacityProject(self, t_per_year, source)
+        self.projects.append(project)
+        # Lands half a week before the step it is usable in.
+        self.model.schedule_event(project.complete, after=max(lead_steps - 0.5, 0.25))
+
+    def capacity_online(self, project: CapacityProject) -> None:
+        self.projects.remove(project)
+        self.capacity_t_per_week += project.t_per_year / WEEKS_PER_YEAR
+        self.model.capacity_arrived(self, project)

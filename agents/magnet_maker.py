@@ -1,0 +1,47 @@
+"""Magnet makers: turn NdPr and Dy/Tb oxide into NdFeB magnets.
+
+When Dy/Tb is dear they thrift it (grain-boundary diffusion, lower grades),
+as the industry did after 2011: the Dy/Tb content per tonne of magnet moves
+towards ``base * (price / start price) ** -dytb_thrift_elasticity``, within
+``[dytb_min_share, 1.5]`` of the base recipe, over about half a year.
+"""
+
+from __future__ import annotations
+
+from agents.firm import Firm
+from sim.world import DYTB, MAGNET, NDPR
+
+THRIFT_WEEKS = 26.0
+
+
+class MagnetMaker(Firm):
+    stage = "magnets"
+
+    def __init__(self, model, name, spec, region):
+        super().__init__(model, name, spec, region)
+        recipe = model.spec.production
+        self.ndpr_per_t = recipe.ndpr_per_t_magnet
+        self.dytb_per_t = recipe.dytb_per_t_magnet
+        self.dytb_reference_price = model.price(region, DYTB)
+
+    def revenue_per_kg(self) -> float:
+        return self.model.sale_price(self.region, MAGNET)
+
+    def input_cost_per_kg(self) -> float:
+        return self.ndpr_per_t * self.model.price(
+            self.region, NDPR
+        ) + self.dytb_per_t * self.model.price(self.region, DYTB)
+
+    def plan(self) -> float:
+        """Magnets (t) the firm wants to make this week."""
+        self._thrift()
+        self.wanted = self.plan_output()
+        return self.wanted
+
+    def _thrift(self) -> None:
+        recipe = self.model.spec.production
+        relative = max(self.model.price(self.region, DYTB) / self.dytb_reference_price, 1e-6)
+        factor = relative ** -recipe.dytb_thrift_elasticity
+        factor = min(max(factor, recipe.dytb_min_share), 1.5)
+        target = recipe.dytb_per_t_magnet * factor
+        self.dytb_per_t += (target - self.dytb_per_t) / THRIFT_WEEKS

@@ -1,0 +1,45 @@
+"""Manufacturers: end demand for magnets by segment and end use.
+
+Short run: nearly inelastic. Long run: substitution, thrifting and recycling
+move demand towards the long-run elasticity over ``long_run_adjustment_years``.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from sim.world import MAGNET, WEEKS_PER_YEAR
+
+
+class Manufacturer(mesa.Agent):
+    def __init__(self, model, name: str, spec, region: int):
+        super().__init__(model)
+        rules = model.spec.demand
+        self.name = name
+        self.region = region
+        self.segment = spec.segment
+        self.military_share = spec.military
+        self.base_t_per_week = spec.demand_t_per_year / WEEKS_PER_YEAR
+        growth = spec.growth_percent_per_year
+        growth = rules.growth_percent_per_year if growth is None else growth
+        self.weekly_growth = (1 + growth / 100) ** (1 / WEEKS_PER_YEAR)
+        self.reference_price = model.price(region, MAGNET)
+        self.price_memory = self.reference_price
+        self.thrift = 1.0  # long-run demand factor from substitution
+        self.shock = 1.0
+        self.wanted = 0.0
+        self.received = 0.0
+
+    def plan(self) -> float:
+        """Magnets (t) wanted this week at today's price."""
+        rules = self.model.spec.demand
+        adjust = 1.0 / (rules.long_run_adjustment_years * WEEKS_PER_YEAR)
+        price = self.model.price(self.region, MAGNET)
+        self.price_memory += adjust * 4 * (price - self.price_memory)
+        relative = max(self.price_memory / self.reference_price, 1e-6)
+        thrift_target = relative ** (rules.long_run_elasticity - rules.short_run_elasticity)
+        self.thrift += adjust * (thrift_target - self.thrift)
+        short_run = max(price / self.reference_price, 1e-6) ** rules.short_run_elasticity
+        scale = self.weekly_growth ** self.model.steps
+        self.wanted = self.base_t_per_week * scale * self.shock * self.thrift * short_run
+        return self.wanted

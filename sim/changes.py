@@ -1,0 +1,134 @@
+"""Applying changes to the world and writing them to the news log.
+
+Policy levers go to ``PolicyState``; capacity investments, disruptions, demand
+shocks and announcements change agents or the model. Every change, whatever
+its source (scenario, timeline, AI state, player), is logged with its full
+validated payload, so a run can be replayed.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from typing import TYPE_CHECKING
+
+from sim.headlines import actor_of, headline, subject_of
+from sim.news import NewsItem, NewsLog
+from sim.scenario import levers as lv
+from sim.scenario.schema import MagnetMaker, Miner, Refiner
+from sim.world import STAGES, WEEKS_PER_YEAR, step_date
+
+if TYPE_CHECKING:
+    from sim.model import StandoffModel
+
+KIND_OF_STAGE = {"mining": "miners", "refining": "refiners", "magnets": "magnet_makers"}
+SPEC_OF_STAGE = {"mining": Miner, "refining": Refiner, "magnets": MagnetMaker}
+
+
+class Disruption:
+    """A temporary cut in output of one stage in one region."""
+
+    def __init__(self, handler: ChangeHandler, region: int, stage: int, factor: float):
+        self.handler, self.region, self.stage, self.factor = handler, region, stage, factor
+
+    def end(self) -> None:
+        self.handler.end_disruption(self)
+
+
+class ChangeHandler:
+    def __init__(self, model: StandoffModel):
+        self.model = model
+        self.news = NewsLog()
+        self.disruptions: list[Disruption] = []
+
+    @property
+    def step(self) -> int:
+        """The week a change takes effect in (events between steps count for the next)."""
+        return math.ceil(self.model.time)
+
+    def log(self, kind: str, source: str, actor: str, subject: str, text: str,
+            payload: dict | None = None) -> None:
+        when = step_date(self.model.spec.start_date, self.step).isoformat()
+        self.news.add(NewsItem(self.step, when, kind, source, actor, subject, text,
+                               payload or {}))
+
+    def apply(self, change: lv.LeverBase, source: str, name: str = "") -> None:
+        model = self.model
+        if not model.policy.apply(change):
+            getattr(self, f"_{change.type}")(change, source)
+        model._refresh_price_cache()
+        payload = change.model_dump(mode="json", exclude_none=True)
+        if name:
+            payload["name"] = name
+        self.log(change.type, source, actor_of(change), subject_of(change), headline(change),
+                 payload)
+
+    # -- world changes ----------------------------------------------------
+    def _capacity_investment(self, c: lv.CapacityInvestment, source: str) -> None:
+        kind = KIND_OF_STAGE[c.stage]
+        firm = next((f for f in self.model.firms[kind] if f.name == c.firm), None)
+        if firm is None:
+            firm = self.model.add_firm(kind, c.firm, self._new_firm_spec(c))
+        self.add_capacity(firm, c.capacity_t_per_year, source, c.lead_time_years)
+
+    def _new_firm_spec(self, c: lv.CapacityInvestment):
+        peers = [f for f in self.model.firms[KIND_OF_STAGE[c.stage]]]
+        local = [f for f in peers if f.region == self.model.region_index[c.region]] or peers
+        cost = c.cost_usd_per_kg
+        if cost is None:
+            cost = statistics.median(f.cost for f in local)
+        fields = dict(region=c.region, capacity_t_per_year=0.0, cost_usd_per_kg=cost)
+        if c.stage == "mining":
+            grade = self.model.default_grade[self.model.region_index[c.region]]
+            fields["ndpr_share"] = c.ndpr_share if c.ndpr_share is not None else grade[0]
+            fields["dytb_share"] = c.dytb_share if c.dytb_share is not None else grade[1]
+        return SPEC_OF_STAGE[c.stage](**fields)
+
+    def _disruption(self, c: lv.Disruption, source: str) -> None:
+        cut = Disruption(self, self.model.region_index[c.region], STAGES.index(c.stage),
+                         c.output_percent / 100)
+        self.disruptions.append(cut)
+        self._refresh_factors()
+        self.model.schedule_event(cut.end, after=c.weeks - 0.5)
+
+    def end_disruption(self, cut: Disruption) -> None:
+        self.disruptions.remove(cut)
+        self._refresh_factors()
+        self.log("disruption_end", "model", self.model.regions[cut.region], STAGES[cut.stage],
+                 f"{STAGES[cut.stage].capitalize()} in {self.model.regions[cut.region]} "
+                 "back to normal output")
+
+    def _refresh_factors(self) -> None:
+        table = self.model.output_factor_table
+        table[:] = 1.0
+        for cut in self.disruptions:
+            table[cut.region, cut.stage] *= cut.factor
+        self.model._refresh_price_cache()
+
+    def _demand_shock(self, c: lv.DemandShock, source: str) -> None:
+        for buyer in self.model.manufacturers:
+            region_ok = c.region == "all" or self.model.regions[buyer.region] == c.region
+            if region_ok and c.segment in ("all", buyer.segment):
+                buyer.shock *= c.factor
+
+    def _announcement(self, c: lv.Announcement, source: str) -> None:
+        """News only: nothing physical changes."""
+
+    # -- capacity projects ------------------------------------------------
+    def add_capacity(self, firm, t_per_year: float, source: str, lead_years=None) -> None:
+        rules = self.model.spec.investment
+        years = rules.lead_time_years[firm.stage] if lead_years is None else lead_years
+        firm.start_project(t_per_year, years * WEEKS_PER_YEAR, source)
+        online = step_date(self.model.spec.start_date, self.step + round(years * 52))
+        self.log("investment_decision", source, self.model.regions[firm.region], firm.name,
+                 f"{firm.name} commits to {t_per_year:,.0f} t/yr more {firm.stage} capacity in "
+                 f"{self.model.regions[firm.region]}, online about {online:%b %Y}",
+                 {"firm": firm.name, "stage": firm.stage, "capacity_t_per_year": t_per_year,
+                  "lead_time_years": years})
+
+    def capacity_arrived(self, firm, project) -> None:
+        self.log("capacity_online", "model", self.model.regions[firm.region], firm.name,
+                 f"{firm.name}: {project.t_per_year:,.0f} t/yr of {firm.stage} capacity online "
+                 f"in {self.model.regions[firm.region]}",
+                 {"firm": firm.name, "stage": firm.stage, "capacity_t_per_year":
+                  project.t_per_year})

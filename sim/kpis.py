@@ -1,0 +1,46 @@
+"""End-of-run figures for summaries, sweeps and sensitivity analysis."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.world import PRODUCTS, STAGES
+
+if TYPE_CHECKING:
+    from sim.model import StandoffModel
+
+LAST_YEAR = 52
+
+
+def kpis(model: StandoffModel) -> dict[str, float]:
+    """Headline figures: prices inside and outside China, shortages, capacity shares."""
+    rec = model.recorder
+    price = rec.stacked("price")[-LAST_YEAR:]
+    use = rec.stacked("demand")[-LAST_YEAR:]
+    unmet = rec.stacked("unmet_demand")
+    demand = rec.stacked("demand")
+    capacity = rec.stacked("capacity")
+    china = model.china
+    outside = [i for i in range(len(model.regions)) if i != china]
+    out: dict[str, float] = {}
+    for j, product in enumerate(PRODUCTS):
+        weights = use[:, outside, j].sum(axis=0) + 1e-9
+        ex_china = float((price[:, outside, j].mean(axis=0) * weights).sum() / weights.sum())
+        out[f"price_{product}_outside_china_last_year"] = ex_china
+        peak = rec.stacked("price")[:, outside, j].max()
+        out[f"peak_price_{product}_outside_china"] = float(peak)
+        if china is not None:
+            domestic = float(price[:, china, j].mean())
+            out[f"price_{product}_china_last_year"] = domestic
+            out[f"price_gap_{product}_percent"] = 100 * (ex_china / domestic - 1)
+        total = demand[:, :, j].sum()
+        out[f"unmet_share_{product}_percent"] = float(100 * unmet[:, :, j].sum() / max(total, 1e-9))
+    for k, stage in enumerate(STAGES):
+        end = capacity[-1, :, k]
+        out[f"capacity_{stage}_outside_china_t_per_year"] = float(end[outside].sum())
+        if china is not None:
+            out[f"china_share_{stage}_capacity_percent"] = float(
+                100 * end[china] / max(end.sum(), 1e-9))
+    return {key: round(value, 6) for key, value in out.items() if np.isfinite(value)}

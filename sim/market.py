@@ -1,0 +1,86 @@
+"""Price formation: pure, vectorised over region x product arrays.
+
+A stock-flow commodity price (as in Sterman, *Business Dynamics*, ch. 20):
+traders hold an expected price ``E`` that adapts to the market over
+``expectation_weeks``; the price they indicate is ``E`` scaled by inventory
+cover against its target, ``(cover / target) ** -cover_sensitivity``, and
+raised by unmet demand, ``exp(scarcity_sensitivity * shortage share)``.
+Arbitrage then pulls the indicated price towards import parity (cheapest open
+landed cost) from above and export parity (best open netback) from below. A
+quota or licence that closes a route removes its pull: that is how a Chinese
+export quota splits China's domestic price from the world's. The price moves
+a share ``price_smoothing`` of the way each week, within ``max_weekly_change``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+COVER_RATIO_BOUNDS = (0.1, 10.0)
+
+
+@dataclass(frozen=True)
+class PriceRules:
+    scarcity_sensitivity: float
+    cover_sensitivity: float
+    expectation_weeks: float
+    price_smoothing: float
+    arbitrage_speed: float
+    max_weekly_change: float
+
+
+def parity_prices(
+    price: np.ndarray,
+    landed: np.ndarray,
+    wedge: np.ndarray,
+    transport: np.ndarray,
+    import_open: np.ndarray,
+    export_open: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Import parity (cheapest open landed cost) and export parity (best open netback).
+
+    Returns two region x product arrays; import parity is +inf and export
+    parity 0 where no route is open. ``*_open`` are exporter x importer x product.
+    """
+    n = price.shape[0]
+    off_diagonal = ~np.eye(n, dtype=bool)[:, :, np.newaxis]
+    imports = np.where(import_open & off_diagonal, landed, np.inf).min(axis=0)
+    netback = (price[np.newaxis, :, :] - transport[np.newaxis, np.newaxis, :]) / wedge
+    exports = np.where(export_open & off_diagonal, netback, 0.0).max(axis=1)
+    return imports, exports
+
+
+def price_step(
+    price: np.ndarray,
+    expected: np.ndarray,
+    shortage_share: np.ndarray,
+    cover_ratio: np.ndarray,
+    active: np.ndarray,
+    import_parity: np.ndarray,
+    export_parity: np.ndarray,
+    rules: PriceRules,
+    noise: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Next week's prices and expected prices (USD/kg).
+
+    ``cover_ratio`` is inventory cover over its target; ``active`` marks
+    region-products with any use or throughput (elsewhere only arbitrage acts).
+    """
+    log_price = np.log(price)
+    ratio = np.clip(cover_ratio, *COVER_RATIO_BOUNDS)
+    indicated = (np.log(expected) - rules.cover_sensitivity * np.log(ratio)
+                 + rules.scarcity_sensitivity * shortage_share)
+    with np.errstate(divide="ignore"):
+        # Where nobody uses, makes or stocks the product, quote what importing costs.
+        idle = np.where(np.isfinite(import_parity), np.log(import_parity), log_price)
+        indicated = np.where(active, indicated, idle)
+        down = np.minimum(np.log(import_parity) - indicated, 0.0)
+        up = np.maximum(np.log(np.maximum(export_parity, 1e-12)) - indicated, 0.0)
+    target = indicated + rules.arbitrage_speed * (down + up)
+    move = rules.price_smoothing * (target - log_price) + noise
+    move = np.clip(move, -rules.max_weekly_change, rules.max_weekly_change)
+    new_price = price * np.exp(move)
+    new_expected = expected + (new_price - expected) / rules.expectation_weeks
+    return new_price, new_expected

@@ -1,0 +1,71 @@
+"""Writing a run to disk: tidy table (Parquet and CSV), news, summary, charts.
+
+Everything is written into a temporary folder beside the target and renamed
+into place at the end, so an interrupted or failed run leaves no partial
+output directory behind.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
+
+from sim.charts import CHARTS
+from sim.recorder import METRICS
+from sim.runner import RunResult
+
+FLOAT_FORMAT = "%.10g"
+
+
+def write_run(result: RunResult, out_dir: Path, overwrite: bool = False) -> Path:
+    """Write all outputs of ``result`` into ``out_dir`` atomically."""
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not overwrite and any(out_dir.iterdir()):
+        raise FileExistsError(f"{out_dir} exists and is not empty; pass --overwrite to replace it")
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        _write_all(result, staging)
+        if out_dir.exists():
+            trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old.", dir=out_dir.parent))
+            out_dir.rename(trash / "old")
+            staging.rename(out_dir)
+            shutil.rmtree(trash, ignore_errors=True)
+        else:
+            staging.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return out_dir
+
+
+def _write_all(result: RunResult, folder: Path) -> None:
+    table = result.timeseries
+    table.to_parquet(folder / "timeseries.parquet", index=False)
+    table.to_csv(folder / "timeseries.csv", index=False, float_format=FLOAT_FORMAT,
+                 lineterminator="\n")
+    result.events.to_csv(folder / "events.csv", index=False, lineterminator="\n")
+    (folder / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
+    for name, draw in CHARTS.items():
+        draw(table, china=result.scenario.china).savefig(folder / name, dpi=100)
+
+
+def summary(result: RunResult) -> dict:
+    from sim import __version__
+
+    scenario = result.scenario
+    return {
+        "scenario": scenario.name,
+        "title": scenario.title,
+        "seed": result.seed,
+        "steps": result.steps,
+        "start_date": scenario.start_date.isoformat(),
+        "end_date": result.timeseries["date"].iloc[-1] if len(result.timeseries) else None,
+        "version": __version__,
+        "headline": result.kpis,
+        "events": len(result.events),
+        "metrics": {name: {"unit": spec.unit, "meaning": spec.meaning}
+                    for name, spec in METRICS.items()},
+    }

@@ -1,0 +1,111 @@
+"""Mutable policy state: every lever a state can pull, as region x product arrays.
+
+The scenario is immutable; this object is what timeline events, AI states and
+players change during a run. All changes come in as validated lever records
+(``sim.scenario.levers``) through ``apply``; the model logs each one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario import levers as lv
+from sim.world import PRODUCTS, STAGES
+
+
+class PolicyState:
+    """Levers indexed by region codes and products. Units as in ``sim.world``."""
+
+    def __init__(self, regions: list[str]):
+        self.regions = list(regions)
+        self.index = {code: i for i, code in enumerate(self.regions)}
+        n, p = len(self.regions), len(PRODUCTS)
+        self.quota_t_per_year = np.full((n, p), np.inf)  # exporter x product
+        self.quota_used_t = np.zeros((n, p))  # this calendar year
+        self.export_duty_pct = np.zeros((n, p))  # exporter x product
+        self.tariff_pct = np.zeros((n, n, p))  # importer x exporter x product
+        self.licensed = np.zeros((n, n, p), dtype=bool)  # exporter x destination x product
+        self.civil_approval = np.ones((n, n, p))  # share 0..1
+        self.military_approval = np.ones((n, n, p))
+        self.delay_days = np.zeros((n, n, p))
+        self.price_floor = np.zeros((n, p))  # USD/kg for the state's own firms
+        self.subsidy = np.zeros((n, len(STAGES)))  # USD/kg by stage
+        self.stockpile_target_t = np.zeros((n, p))
+        self.stockpile_buy_t_per_year = np.zeros((n, p))
+        self.stockpile_release_t_per_year = np.zeros((n, p))
+
+    # -- selection helpers -------------------------------------------------
+    def _regions(self, codes: list[str] | str) -> list[int]:
+        return list(range(len(self.regions))) if codes == "all" else [self.index[c] for c in codes]
+
+    @staticmethod
+    def _products(products: list[str] | str) -> list[int]:
+        names = PRODUCTS if products == "all" else products
+        return [PRODUCTS.index(name) for name in names]
+
+    # -- the one entry point -------------------------------------------------
+    def apply(self, change: lv.LeverBase) -> bool:
+        """Apply a policy change; return False if it is not a policy lever."""
+        handler = getattr(self, f"_apply_{change.type}", None)
+        if handler is None:
+            return False
+        handler(change)
+        return True
+
+    def _apply_export_quota(self, c: lv.ExportQuota) -> None:
+        value = np.inf if c.tonnes_per_year == "none" else float(c.tonnes_per_year)
+        self.quota_t_per_year[self.index[c.exporter], self._products(c.products)] = value
+
+    def _apply_export_duty(self, c: lv.ExportDuty) -> None:
+        self.export_duty_pct[self.index[c.exporter], self._products(c.products)] = c.percent
+
+    def _apply_tariff(self, c: lv.Tariff) -> None:
+        imp = self.index[c.importer]
+        exporters = [e for e in self._regions(c.exporters) if e != imp]
+        sel = np.ix_([imp], exporters, self._products(c.products))
+        self.tariff_pct[sel] = c.percent
+
+    def _apply_licensing(self, c: lv.Licensing) -> None:
+        exp = self.index[c.exporter]
+        dests = [d for d in self._regions(c.destinations) if d != exp]
+        sel = np.ix_([exp], dests, self._products(c.products))
+        self.licensed[sel] = c.controlled
+        self.civil_approval[sel] = c.civil_approval_percent / 100 if c.controlled else 1.0
+        self.military_approval[sel] = c.military_approval_percent / 100 if c.controlled else 1.0
+        self.delay_days[sel] = c.delay_days if c.controlled else 0.0
+
+    def _apply_price_floor(self, c: lv.PriceFloor) -> None:
+        self.price_floor[self.index[c.state], PRODUCTS.index(c.product)] = c.usd_per_kg
+
+    def _apply_subsidy(self, c: lv.Subsidy) -> None:
+        self.subsidy[self.index[c.state], STAGES.index(c.stage)] = c.usd_per_kg
+
+    def _apply_stockpile(self, c: lv.Stockpile) -> None:
+        at = self.index[c.state], PRODUCTS.index(c.product)
+        self.stockpile_target_t[at] = c.target_t
+        self.stockpile_buy_t_per_year[at] = c.buy_t_per_year
+        self.stockpile_release_t_per_year[at] = c.release_t_per_year
+
+    # -- derived quantities used by the market -------------------------------
+    def new_year(self) -> None:
+        """Quotas are annual: usage restarts on 1 January."""
+        self.quota_used_t[:] = 0.0
+
+    def weekly_quota_allowance(self, weeks_left: float) -> np.ndarray:
+        """Exports each exporter may ship this week (t), pacing the rest of the year."""
+        remaining = np.maximum(self.quota_t_per_year - self.quota_used_t, 0.0)
+        return np.where(np.isinf(remaining), np.inf, remaining / weeks_left)
+
+    def route_approval(self, military_share: np.ndarray) -> np.ndarray:
+        """Share of requested volume approved, exporter x destination x product.
+
+        ``military_share`` (destination x product) weights the civil and
+        military approval rates by the destination's end use.
+        """
+        mil = military_share[np.newaxis, :, :]
+        return self.civil_approval * (1 - mil) + self.military_approval * mil
+
+    def cost_wedge(self) -> np.ndarray:
+        """Multiplier on the exporter's price, exporter x importer x product."""
+        tariff = np.transpose(self.tariff_pct, (1, 0, 2))  # exporter x importer x product
+        return (1 + self.export_duty_pct[:, np.newaxis, :] / 100) * (1 + tariff / 100)

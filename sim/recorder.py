@@ -1,0 +1,129 @@
+"""Per-step series kept as arrays, turned into one tidy table at the end.
+
+Columns of the table: ``step, date, metric, region, partner, product, value``.
+``METRICS`` documents every metric: its unit, its axes and what it means; the
+same text appears in docs/metrics.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.world import PRODUCTS, STAGES, step_date
+
+COLUMNS = ["step", "date", "metric", "region", "partner", "product", "value"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    unit: str
+    axes: tuple[str, ...]  # subset of region, partner, product (in that order)
+    meaning: str
+    products: tuple[str, ...] = PRODUCTS  # labels of the product axis
+    keep: str = "all"  # "all", or "ever_nonzero": only series that are ever non-zero
+    fixed_product: str = ""
+
+
+RP = ("region", "product")
+RPP = ("region", "partner", "product")
+OXIDE_LABELS = ("ndpr_oxide", "dytb_oxide")
+
+METRICS: dict[str, Metric] = {
+    "price": Metric("USD/kg", RP, "Market price in the region."),
+    "production": Metric("t REO/week", ("region",), "Concentrate mined.",
+                         fixed_product="concentrate"),
+    "refining_output": Metric("t/week", RP, "Oxide separated from concentrate.",
+                              products=OXIDE_LABELS),
+    "magnet_output": Metric("t/week", ("region",), "NdFeB magnets made.",
+                            fixed_product="magnet"),
+    "demand": Metric("t/week", RP, "What users in the region wanted to use this week: "
+                     "refiners (concentrate), magnet makers (oxides), manufacturers (magnets)."),
+    "unmet_demand": Metric("t/week", RP, "Part of demand that found no material."),
+    "consumption": Metric("t/week", RP, "Material actually used (demand - unmet_demand)."),
+    "inventory": Metric("t", RP, "Commercial stock held in the region at the end of the week."),
+    "stockpile": Metric("t", RP, "State strategic stockpile.", keep="ever_nonzero"),
+    "imports": Metric("t/week", RP, "Shipments arriving in the region."),
+    "exports": Metric("t/week", RP, "Shipments leaving the region (licensed ones may still "
+                      "be in transit)."),
+    "capacity": Metric("t/yr", RP, "Installed capacity by stage (mining in t REO, refining in "
+                       "t REO feed, magnets in t magnet); product holds the stage.",
+                       products=STAGES),
+    "trade_flow": Metric("t/week", RPP, "Shipments from region (exporter) to partner "
+                         "(importer).", keep="ever_nonzero"),
+    "export_quota": Metric("t/yr", RP, "Annual export quota of region; rows only while a "
+                           "quota is set.", keep="finite"),
+    "export_duty": Metric("%", RP, "Export duty of region.", keep="ever_nonzero"),
+    "tariff": Metric("%", RPP, "Import tariff of region (importer) on goods from partner "
+                     "(exporter).", keep="ever_nonzero"),
+    "license_approval_rate": Metric("%", RPP, "Share of requested exports from region to "
+                                    "partner that licensing approves (civil and military "
+                                    "weighted by the partner's end use); 100 when unlicensed.",
+                                    keep="ever_licensed"),
+    "license_delay_days": Metric("days", RPP, "Licence processing delay from region to "
+                                 "partner; 0 when unlicensed.", keep="ever_licensed"),
+    "supply_risk": Metric("0-1", RP, "Supply risk buyers in the region perceive (drives "
+                          "precautionary stock)."),
+}
+
+
+class Recorder:
+    def __init__(self, regions: list[str], start: dt.date):
+        self.regions = regions
+        self.start = start
+        self.steps: list[int] = []
+        self.series: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
+        self.licensed: list[np.ndarray] = []
+
+    def record(self, step: int, values: dict[str, np.ndarray], licensed: np.ndarray) -> None:
+        self.steps.append(step)
+        for name in METRICS:
+            self.series[name].append(np.array(values[name], dtype=float))
+        self.licensed.append(licensed.copy())
+
+    def stacked(self, name: str) -> np.ndarray:
+        """Array of one metric over time: steps x its axes."""
+        return np.stack(self.series[name])
+
+    def to_frame(self) -> pd.DataFrame:
+        steps = np.array(self.steps)
+        dates = np.array([step_date(self.start, int(s)).isoformat() for s in steps])
+        frames = [self._metric_frame(name, spec, steps, dates) for name, spec in METRICS.items()]
+        table = pd.concat([f for f in frames if len(f)], ignore_index=True)
+        return table[COLUMNS]
+
+    def _metric_frame(self, name, spec, steps, dates) -> pd.DataFrame:
+        data = self.stacked(name)
+        labels = {"region": self.regions, "partner": self.regions, "product": spec.products}
+        shape = data.shape[1:]
+        keep = np.ones(shape, dtype=bool)
+        if spec.keep == "ever_nonzero":
+            keep = (data != 0).any(axis=0)
+        elif spec.keep == "ever_licensed":
+            keep = np.stack(self.licensed).any(axis=0)
+        if "partner" in spec.axes:
+            keep &= ~np.eye(len(self.regions), dtype=bool)[:, :, np.newaxis]
+        combos = np.argwhere(keep)
+        if len(combos) == 0:
+            return pd.DataFrame(columns=COLUMNS)
+        values = data[(slice(None), *combos.T)]  # steps x combos
+        n_steps, n_combos = values.shape
+        columns = {
+            "step": np.repeat(steps, n_combos),
+            "date": np.repeat(dates, n_combos),
+            "metric": name,
+            "value": values.ravel(),
+        }
+        for axis in ("region", "partner", "product"):
+            if axis in spec.axes:
+                names = np.asarray(labels[axis])[combos[:, spec.axes.index(axis)]]
+                columns[axis] = np.tile(names, n_steps)
+            else:
+                columns[axis] = spec.fixed_product if axis == "product" else ""
+        frame = pd.DataFrame(columns)
+        if spec.keep == "finite":
+            frame = frame[np.isfinite(frame["value"])]
+        return frame

@@ -1,0 +1,206 @@
+"""Policy changes: the levers states pull, as validated records.
+
+The same records serve three purposes: the initial policy of a scenario
+(``[policy.NAME]``), dated timeline events (``[timeline.NAME]``), and changes
+made during a run by AI states or players. Each is logged as an event, so a
+run can be replayed from the scenario and its log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from sim.world import Product, Segment, Stage
+
+Percent = Annotated[float, Field(ge=0, le=1000)]
+Share = Annotated[float, Field(ge=0, le=100)]
+Tonnes = Annotated[float, Field(ge=0, le=1e8)]
+UsdPerKg = Annotated[float, Field(ge=0, le=1e5)]
+RegionCode = Annotated[str, Field(pattern=r"^[A-Z]{2,4}$")]
+AllOr = Literal["all"]
+
+
+class LeverBase(BaseModel):
+    """Fields shared by every change. ``date`` only in the timeline."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    date: dt.date | None = Field(
+        None, description="When the change takes effect (timeline only; not in [policy])."
+    )
+    actor: RegionCode | None = Field(
+        None, description="State making the change; defaults to the state the lever belongs to."
+    )
+    headline: str | None = Field(None, max_length=300, description="Text for the news feed.")
+
+
+def _as_list(value):
+    return [value] if isinstance(value, str) and value != "all" else value
+
+
+class ExportQuota(LeverBase):
+    """Annual export quota of ``exporter`` for ``products`` (t/yr), paced weekly."""
+
+    type: Literal["export_quota"]
+    exporter: RegionCode
+    products: list[Product] | AllOr
+    tonnes_per_year: Tonnes | Literal["none"] = Field(
+        description='Annual quota in t (t REO for concentrate); "none" removes the quota.'
+    )
+
+    _lists = field_validator("products", mode="before")(_as_list)
+
+
+class ExportDuty(LeverBase):
+    """Ad valorem export duty (percent of the exporter's price)."""
+
+    type: Literal["export_duty"]
+    exporter: RegionCode
+    products: list[Product] | AllOr
+    percent: Percent
+
+
+class Tariff(LeverBase):
+    """Ad valorem import tariff of ``importer`` on goods from ``exporters``."""
+
+    type: Literal["tariff"]
+    importer: RegionCode
+    exporters: list[RegionCode] | AllOr
+    products: list[Product] | AllOr
+    percent: Percent
+
+    _lists = field_validator("products", "exporters", mode="before")(_as_list)
+
+
+class Licensing(LeverBase):
+    """Export licensing of ``exporter``: approval shares and delay by destination."""
+
+    type: Literal["licensing"]
+    exporter: RegionCode
+    products: list[Product] | AllOr
+    destinations: list[RegionCode] | AllOr = "all"
+    controlled: bool = Field(True, description="false lifts licensing on these routes.")
+    civil_approval_percent: Share = 100.0
+    military_approval_percent: Share = 100.0
+    delay_days: Annotated[float, Field(ge=0, le=365)] = 0.0
+
+    _lists = field_validator("products", "destinations", mode="before")(_as_list)
+
+
+class PriceFloor(LeverBase):
+    """Guaranteed price for the state's own firms (the state pays the gap)."""
+
+    type: Literal["price_floor"]
+    state: RegionCode
+    product: Product
+    usd_per_kg: UsdPerKg = Field(description="0 removes the floor.")
+
+
+class Subsidy(LeverBase):
+    """Per-unit production subsidy for the state's own firms at one stage."""
+
+    type: Literal["subsidy"]
+    state: RegionCode
+    stage: Stage
+    usd_per_kg: UsdPerKg
+
+
+class Stockpile(LeverBase):
+    """Strategic stockpile programme: buy up to a target, or release."""
+
+    type: Literal["stockpile"]
+    state: RegionCode
+    product: Product
+    target_t: Tonnes = Field(description="Stock the state aims to hold.")
+    buy_t_per_year: Tonnes = 0.0
+    release_t_per_year: Tonnes = 0.0
+
+
+class CapacityInvestment(LeverBase):
+    """New capacity for a firm (new or existing), arriving after a lead time."""
+
+    type: Literal["capacity_investment"]
+    firm: str = Field(min_length=1, max_length=80, description="Firm that gets the capacity.")
+    region: RegionCode
+    stage: Stage
+    capacity_t_per_year: Annotated[float, Field(gt=0, le=1e7)]
+    lead_time_years: Annotated[float, Field(ge=0, le=20)] | None = Field(
+        None, description="Defaults to investment.lead_time_years for the stage."
+    )
+    cost_usd_per_kg: UsdPerKg | None = Field(None, description="Unit cost of a new firm.")
+    ndpr_share: Annotated[float, Field(ge=0, le=1)] | None = None
+    dytb_share: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
+class Disruption(LeverBase):
+    """Output of a stage in a region cut to ``output_percent`` for ``weeks``."""
+
+    type: Literal["disruption"]
+    region: RegionCode
+    stage: Stage
+    output_percent: Share
+    weeks: Annotated[int, Field(ge=1, le=520)]
+
+
+class DemandShock(LeverBase):
+    """Permanent multiplier on end demand for magnets."""
+
+    type: Literal["demand_shock"]
+    region: RegionCode | AllOr = "all"
+    segment: Segment | AllOr = "all"
+    factor: Annotated[float, Field(gt=0, le=10)]
+
+
+class Announcement(LeverBase):
+    """News with no physical effect (investors react to it)."""
+
+    type: Literal["announcement"]
+    firm: str | None = None
+    sentiment: Annotated[float, Field(ge=-1, le=1)] = 0.0
+
+
+PolicyChange = Annotated[
+    ExportQuota
+    | ExportDuty
+    | Tariff
+    | Licensing
+    | PriceFloor
+    | Subsidy
+    | Stockpile
+    | CapacityInvestment
+    | Disruption
+    | DemandShock
+    | Announcement,
+    Field(discriminator="type"),
+]
+
+CHANGE_TYPES = (
+    ExportQuota,
+    ExportDuty,
+    Tariff,
+    Licensing,
+    PriceFloor,
+    Subsidy,
+    Stockpile,
+    CapacityInvestment,
+    Disruption,
+    DemandShock,
+    Announcement,
+)
+
+
+def regions_named(change: BaseModel) -> list[tuple[str, str]]:
+    """(field, code) pairs of every region code a change refers to."""
+    named = []
+    for field in ("exporter", "importer", "state", "region", "actor"):
+        value = getattr(change, field, None)
+        if isinstance(value, str) and value != "all":
+            named.append((field, value))
+    for field in ("exporters", "destinations"):
+        value = getattr(change, field, None)
+        if isinstance(value, list):
+            named.extend((field, code) for code in value)
+    return named

@@ -1,0 +1,216 @@
+"""Reading scenario files: TOML, ``extends``, overrides, and readable errors.
+
+A scenario file may name another in ``extends``; tables merge key by key (the
+child wins), lists and values are replaced, and ``replace = ["a.b", ...]``
+drops inherited subtrees before merging. ``overrides`` map dotted key paths to
+values and are applied last, before validation, so they are checked too.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from sim.scenario.schema import ReferenceProblems, Scenario
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+MAX_FILE_BYTES = 1_000_000
+
+
+class ScenarioError(ValueError):
+    """A scenario could not be loaded. ``messages`` holds one line per problem."""
+
+    def __init__(self, source: str, messages: list[str]):
+        self.source = source
+        self.messages = messages
+        super().__init__("\n".join(f"{source}: {m}" for m in messages))
+
+
+def available_scenarios() -> list[str]:
+    """Names of the scenarios shipped in ``scenarios/``."""
+    return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """A scenario name (``baseline_2025``) or a path to a TOML file."""
+    text = str(name_or_path)
+    path = Path(text)
+    if path.suffix == ".toml" or path.exists() or "/" in text:
+        return path
+    return SCENARIO_DIR / f"{text}.toml"
+
+
+def load_scenario(
+    name_or_path: str | Path, overrides: Mapping[str, Any] | None = None
+) -> Scenario:
+    """Load, merge and validate a scenario; raise ``ScenarioError`` if it is wrong."""
+    path = resolve(name_or_path)
+    raw = _read_merged(path, chain=())
+    raw.pop("extends", None)
+    raw.pop("replace", None)
+    raw.setdefault("name", path.stem)
+    for key, value in (overrides or {}).items():
+        _set_path(raw, key, value, source=str(path))
+    return validate(raw, source=str(path))
+
+
+def validate(raw: dict, source: str = "<scenario>") -> Scenario:
+    """Validate a merged raw dict; raise ``ScenarioError`` naming every bad key."""
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(source, _messages(exc)) from None
+
+
+def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict:
+    resolved = path.resolve()
+    if resolved in chain:
+        cycle = " -> ".join(p.name for p in (*chain, resolved))
+        raise ScenarioError(str(path), [f"extends: cycle of extends ({cycle})"])
+    raw = _read_toml(path)
+    parent_name = raw.get("extends")
+    if parent_name is None:
+        return raw
+    if not isinstance(parent_name, str) or not parent_name:
+        raise ScenarioError(str(path), ["extends: must be a scenario name or a path to a .toml"])
+    parent_path = resolve(parent_name)
+    if not parent_path.is_absolute() and not parent_path.exists():
+        sibling = path.parent / parent_path
+        parent_path = sibling if sibling.exists() else parent_path
+    if not parent_path.exists():
+        raise ScenarioError(str(path), [
+            f"extends: no scenario {parent_name!r}; shipped scenarios: "
+            f"{', '.join(available_scenarios())} (or give a path to a .toml file)"])
+    parent = _read_merged(parent_path, (*chain, resolved))
+    for dotted in _replace_list(raw, path):
+        _drop_path(parent, dotted)
+    parent.pop("name", None)
+    parent.pop("title", None)
+    return _merge(parent, raw)
+
+
+def _read_toml(path: Path) -> dict:
+    if not path.exists():
+        raise ScenarioError(str(path), [
+            f"no such scenario file; shipped scenarios: {', '.join(available_scenarios())}"])
+    if path.is_dir():
+        raise ScenarioError(str(path), ["is a folder, not a .toml scenario file"])
+    data = path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        raise ScenarioError(str(path), [f"file is larger than {MAX_FILE_BYTES} bytes"])
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ScenarioError(str(path), ["not UTF-8 text; a scenario is a TOML file"]) from None
+    if not text.strip():
+        raise ScenarioError(str(path), ["file is empty; a scenario is a TOML file"])
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(path), [f"not valid TOML: {exc}"]) from None
+    bad = _non_finite(raw, ())
+    if bad:
+        raise ScenarioError(str(path), [f"{'.'.join(bad)}: NaN and infinity are not allowed"])
+    return raw
+
+
+def _non_finite(value: Any, path: tuple) -> tuple | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return path or ("<value>",)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _non_finite(item, (*path, str(key)))
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = _non_finite(item, (*path, str(index)))
+            if found:
+                return found
+    return None
+
+
+def _replace_list(raw: dict, path: Path) -> list[str]:
+    value = raw.pop("replace", [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ScenarioError(str(path), ['replace: must be a list of key paths, e.g. ["timeline"]'])
+    return value
+
+
+def _merge(base: dict, top: dict) -> dict:
+    merged = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def _drop_path(raw: dict, dotted: str) -> None:
+    *parents, last = dotted.split(".")
+    node = raw
+    for key in parents:
+        node = node.get(key)
+        if not isinstance(node, dict):
+            return
+    node.pop(last, None)
+
+
+def _set_path(raw: dict, dotted: str, value: Any, source: str) -> None:
+    keys = dotted.split(".")
+    if not all(keys):
+        raise ScenarioError(source, [f"override {dotted!r}: empty key in the path"])
+    node = raw
+    for key in keys[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ScenarioError(source, [f"override {dotted!r}: {key!r} is not a table"])
+        node = child
+    node[keys[-1]] = value
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    lines = []
+    for err in exc.errors(include_url=False):
+        cause = (err.get("ctx") or {}).get("error")
+        if isinstance(cause, ReferenceProblems):
+            lines.extend(f"{'.'.join(map(str, p))}: {m}" for p, m in cause.problems)
+            continue
+        loc = _readable_loc(err["loc"])
+        lines.append(f"{loc or '<top level>'}: {_readable_msg(err)}")
+    return lines
+
+
+def _readable_loc(loc: tuple) -> str:
+    # Drop the discriminator tags pydantic inserts for tagged unions.
+    from sim.scenario.levers import CHANGE_TYPES
+
+    tags = {t.model_fields["type"].annotation.__args__[0] for t in CHANGE_TYPES}
+    parts = [str(p) for i, p in enumerate(loc) if not (i > 0 and p in tags and i == 2)]
+    return ".".join(parts)
+
+
+def _readable_msg(err: dict) -> str:
+    kind, msg, got = err["type"], err["msg"], err.get("input")
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling; docs/scenario_reference.md lists every key)"
+    if kind == "missing":
+        return "required key is missing"
+    if kind == "union_tag_invalid":
+        expected = err.get("ctx", {}).get("expected_tags", "")
+        return f"unknown change type {got!r}; allowed: {expected}"
+    if kind == "union_tag_not_found":
+        return "needs a type = \"...\" key (export_quota, tariff, licensing, ...)"
+    msg = msg.removeprefix("Value error, ")
+    if kind in ("literal_error", "enum"):
+        return f"{msg} (got {got!r})"
+    if isinstance(got, dict | list):
+        return msg
+    return f"{msg} (got {got!r})"
