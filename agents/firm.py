@@ -21,8 +21,9 @@ if TYPE_CHECKING:
 class CapacityProject:
     """Capacity decided now that comes online after its lead time."""
 
-    def __init__(self, firm: Firm, t_per_year: float, source: str):
+    def __init__(self, firm: Firm, t_per_year: float, source: str, decided_step: int):
         self.firm, self.t_per_year, self.source = firm, t_per_year, source
+        self.decided_step = decided_step
 
     def complete(self) -> None:
         self.firm.capacity_online(self)
@@ -64,9 +65,12 @@ class Firm(mesa.Agent, ABC):
         self.margin_memory += k * (self.margin - self.margin_memory)
 
     def target_utilisation(self) -> float:
-        """Full output at a 20% margin, minimum output at -20%."""
+        """Full output at a 20% margin, minimum output at -20%, shut below -70%."""
         pull = min(max(0.5 + 2.5 * self.margin, 0.0), 1.0)
-        return self.min_utilisation + (1.0 - self.min_utilisation) * pull
+        running = self.min_utilisation + (1.0 - self.min_utilisation) * pull
+        if self.margin < -0.3:
+            running *= max(0.0, 1.0 + (self.margin + 0.3) / 0.4)
+        return running
 
     def plan_output(self) -> float:
         """Output (t/week) the firm wants this week at current prices."""
@@ -88,7 +92,7 @@ class Firm(mesa.Agent, ABC):
             self.model.add_capacity(self, max(size, 100.0), source="model")
 
     def start_project(self, t_per_year: float, lead_steps: float, source: str) -> None:
-        project = CapacityProject(self, t_per_year, source)
+        project = CapacityProject(self, t_per_year, source, self.model.changes.step)
         self.projects.append(project)
         # Lands half a week before the step it is usable in.
         self.model.schedule_event(project.complete, after=max(lead_steps - 0.5, 0.25))

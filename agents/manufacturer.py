@@ -1,7 +1,9 @@
 """Manufacturers: end demand for magnets by segment and end use.
 
-Short run: nearly inelastic. Long run: substitution, thrifting and recycling
-move demand towards the long-run elasticity over ``long_run_adjustment_years``.
+Short run: nearly inelastic, but no buyer pays more than ``choke_price_multiple``
+times the start price (motors switch to ferrite or induction designs). Long run:
+substitution, thrifting and recycling move demand towards the long-run
+elasticity over ``long_run_adjustment_years``.
 """
 
 from __future__ import annotations
@@ -39,7 +41,9 @@ class Manufacturer(mesa.Agent):
         relative = max(self.price_memory / self.reference_price, 1e-6)
         thrift_target = relative ** (rules.long_run_elasticity - rules.short_run_elasticity)
         self.thrift += adjust * (thrift_target - self.thrift)
-        short_run = max(price / self.reference_price, 1e-6) ** rules.short_run_elasticity
+        relative_now = max(price / self.reference_price, 1e-6)
+        short_run = relative_now ** rules.short_run_elasticity
+        short_run *= max(0.0, 1.0 - (relative_now / rules.choke_price_multiple) ** 2)
         scale = self.weekly_growth ** self.model.steps
         self.wanted = self.base_t_per_week * scale * self.shock * self.thrift * short_run
         return self.wanted

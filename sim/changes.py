@@ -127,8 +127,8 @@ class ChangeHandler:
                   "lead_time_years": years})
 
     def capacity_arrived(self, firm, project) -> None:
-        self.log("capacity_online", "model", self.model.regions[firm.region], firm.name,
+        self.log("capacity_online", project.source, self.model.regions[firm.region], firm.name,
                  f"{firm.name}: {project.t_per_year:,.0f} t/yr of {firm.stage} capacity online "
                  f"in {self.model.regions[firm.region]}",
                  {"firm": firm.name, "stage": firm.stage, "capacity_t_per_year":
-                  project.t_per_year})
+                  project.t_per_year, "decided_step": project.decided_step})

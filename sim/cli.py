@@ -1,4 +1,4 @@
-"""The command line: ``run``, ``validate``, ``fields``, ``serve``.
+"""The command line: ``run``, ``validate``, ``fields``, ``metrics``, ``serve``.
 
 Bad input (scenario files, arguments) ends with one message per problem on
 stderr and exit status 2, never a traceback, and no partial output.
@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="+", help="scenario names or .toml paths")
 
     commands.add_parser("fields", help="print the reference of every scenario field (Markdown)")
+    commands.add_parser("metrics", help="print the reference of every output metric (Markdown)")
 
     serve = commands.add_parser("serve", help="serve the browser view")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -149,6 +150,13 @@ def _fields(args) -> int:
     return 0
 
 
+def _metrics(args) -> int:
+    from sim.recorder import metrics_markdown
+
+    print(metrics_markdown(), end="")
+    return 0
+
+
 def _serve(args) -> int:
     from sim.scenario import ScenarioError, load_scenario
 
@@ -161,4 +169,5 @@ def _serve(args) -> int:
     return serve(host=args.host, port=args.port, scenario=args.scenario)
 
 
-COMMANDS = {"run": _run, "validate": _validate, "fields": _fields, "serve": _serve}
+COMMANDS = {"run": _run, "validate": _validate, "fields": _fields, "metrics": _metrics,
+            "serve": _serve}

@@ -75,7 +75,7 @@ def allocate(
         home = asked[idx, idx, :].copy()
         asked[idx, idx, :] = 0.0
         foreign = asked.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             quota_scale = np.where(foreign > quota, quota / foreign, 1.0)
             asked *= quota_scale[:, np.newaxis, :]
             total = home + asked.sum(axis=1)

@@ -158,8 +158,7 @@ class Announcement(LeverBase):
     """News with no physical effect (investors react to it)."""
 
     type: Literal["announcement"]
-    firm: str | None = None
-    sentiment: Annotated[float, Field(ge=-1, le=1)] = 0.0
+    firm: str | None = Field(None, description="Firm the news is about, if any.")
 
 
 PolicyChange = Annotated[

@@ -114,6 +114,8 @@ def _read_toml(path: Path) -> dict:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(path), [f"not valid TOML: {exc}"]) from None
+    if not raw:
+        raise ScenarioError(str(path), ["file is empty (no keys); a scenario is a TOML file"])
     bad = _non_finite(raw, ())
     if bad:
         raise ScenarioError(str(path), [f"{'.'.join(bad)}: NaN and infinity are not allowed"])
@@ -177,23 +179,34 @@ def _set_path(raw: dict, dotted: str, value: Any, source: str) -> None:
 
 
 def _messages(exc: ValidationError) -> list[str]:
-    lines = []
+    """One line per key path; alternatives of a union are joined with "or"."""
+    by_key: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
         cause = (err.get("ctx") or {}).get("error")
         if isinstance(cause, ReferenceProblems):
-            lines.extend(f"{'.'.join(map(str, p))}: {m}" for p, m in cause.problems)
+            for path, message in cause.problems:
+                by_key.setdefault(".".join(map(str, path)), []).append(message)
             continue
         loc = _readable_loc(err["loc"])
-        lines.append(f"{loc or '<top level>'}: {_readable_msg(err)}")
-    return lines
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = f"{loc}.type"
+        message = _readable_msg(err)
+        if message not in by_key.setdefault(loc or "<top level>", []):
+            by_key[loc or "<top level>"].append(message)
+    return [f"{key}: {' or '.join(messages)}" for key, messages in by_key.items()]
 
 
 def _readable_loc(loc: tuple) -> str:
-    # Drop the discriminator tags pydantic inserts for tagged unions.
+    """Key path without the labels pydantic adds for union members and tags."""
     from sim.scenario.levers import CHANGE_TYPES
 
     tags = {t.model_fields["type"].annotation.__args__[0] for t in CHANGE_TYPES}
-    parts = [str(p) for i, p in enumerate(loc) if not (i > 0 and p in tags and i == 2)]
+    parts = []
+    for i, part in enumerate(loc):
+        text = str(part)
+        if (i == 2 and part in tags) or "[" in text or text.startswith("constrained-"):
+            continue
+        parts.append(text)
     return ".".join(parts)
 
 
@@ -204,8 +217,8 @@ def _readable_msg(err: dict) -> str:
     if kind == "missing":
         return "required key is missing"
     if kind == "union_tag_invalid":
-        expected = err.get("ctx", {}).get("expected_tags", "")
-        return f"unknown change type {got!r}; allowed: {expected}"
+        ctx = err.get("ctx", {})
+        return f"unknown change type {ctx.get('tag')!r}; allowed: {ctx.get('expected_tags')}"
     if kind == "union_tag_not_found":
         return "needs a type = \"...\" key (export_quota, tariff, licensing, ...)"
     msg = msg.removeprefix("Value error, ")

@@ -139,6 +139,9 @@ class Demand(Strict):
     short_run_elasticity: Annotated[float, Field(ge=-2, le=0)] = Field(
         -0.05, description="Price elasticity of magnet demand within weeks."
     )
+    choke_price_multiple: Annotated[float, Field(gt=1, le=1000)] = Field(
+        10.0, description="Magnet price, as a multiple of the start price, at which demand stops."
+    )
     long_run_elasticity: Annotated[float, Field(ge=-3, le=0)] = Field(
         -0.4, description="Elasticity reached through substitution, thrifting, recycling."
     )

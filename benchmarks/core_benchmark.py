@@ -1,0 +1,61 @@
+"""Time a 10-year (520-step) default run beside Mesa's Boltzmann wealth model.
+
+Both run in this process on this machine, so their ratio is meaningful even on
+a noisy shared machine. Prints agent-steps per second for each.
+
+    python benchmarks/core_benchmark.py [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+
+from sim.model import StandoffModel
+from sim.scenario import load_scenario
+
+STEPS = 520
+
+
+def time_standoff(scenario) -> tuple[float, int]:
+    model = StandoffModel(scenario, seed=1)
+    start = time.perf_counter()
+    for _ in range(STEPS):
+        model.step()
+    return time.perf_counter() - start, len(model.agents)
+
+
+def time_boltzmann(agents: int) -> float:
+    model = BoltzmannWealth(BoltzmannScenario(n=agents, rng=1))
+    start = time.perf_counter()
+    for _ in range(STEPS):
+        model.step()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--scenario", default="baseline_2025")
+    args = parser.parse_args()
+    scenario = load_scenario(args.scenario)
+    ours, theirs = [], []
+    agents = 0
+    for _ in range(args.repeats):
+        seconds, agents = time_standoff(scenario)
+        ours.append(seconds)
+        theirs.append(time_boltzmann(agents))
+    ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
+    print(f"{args.scenario}: {STEPS} steps, {agents} agents, median of {args.repeats} runs")
+    print(f"  Rare Earth Standoff   {ours_s:6.3f} s   {agents * STEPS / ours_s:10,.0f} "
+          "agent-steps/s")
+    print(f"  Mesa Boltzmann wealth {theirs_s:6.3f} s   {agents * STEPS / theirs_s:10,.0f} "
+          f"agent-steps/s  (same agent count)")
+    print(f"  target: whole run under 1 s -> {'met' if ours_s < 1 else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()

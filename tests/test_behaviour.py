@@ -1,0 +1,77 @@
+"""Scenario-level behaviour: quotas, tariffs and lead times act as they should."""
+
+import numpy as np
+import pytest
+
+from sim.world import MAGNET, NDPR, PRODUCTS
+from tests.conftest import finished_model, run_with
+
+WEEKS = 78
+QUIET = {"market.price_noise": 0.0, "production.output_noise": 0.0}
+
+
+def _mean_price(model, region: str, product: int, last: int = 26) -> float:
+    prices = model.recorder.stacked("price")[-last:]
+    return float(prices[:, model.region_index[region], product].mean())
+
+
+def _outside_china(model, product: int, last: int = 26) -> float:
+    prices = model.recorder.stacked("price")[-last:, :, product]
+    return float(np.delete(prices, model.china, axis=1).mean())
+
+
+@pytest.mark.parametrize("product", [NDPR, MAGNET], ids=["ndpr_oxide", "magnet"])
+def test_china_export_quota_raises_prices_outside_and_widens_the_gap(product):
+    free = run_with("free_trade", WEEKS, overrides=QUIET)
+    quota = {"policy.cn_quota": {"type": "export_quota", "exporter": "CN",
+                                 "products": [PRODUCTS[product]], "tonnes_per_year": 5000}}
+    cut = run_with("free_trade", WEEKS, overrides=QUIET | quota)
+    assert _outside_china(cut, product) > 1.05 * _outside_china(free, product)
+    gap_free = _outside_china(free, product) / _mean_price(free, "CN", product)
+    gap_cut = _outside_china(cut, product) / _mean_price(cut, "CN", product)
+    assert gap_cut > gap_free + 0.05
+    exported = cut.recorder.stacked("exports")[:52, cut.china, product].sum()  # 2025
+    assert exported <= 5000 * 1.001
+
+
+def test_tariff_raises_the_importers_price():
+    free = run_with("free_trade", WEEKS, overrides=QUIET)
+    tariff = {"policy.us_magnet_tariff": {"type": "tariff", "importer": "US",
+                                          "exporters": "all", "products": ["magnet"],
+                                          "percent": 100}}
+    taxed = run_with("free_trade", WEEKS, overrides=QUIET | tariff)
+    assert _mean_price(taxed, "US", MAGNET) > 1.3 * _mean_price(free, "US", MAGNET)
+    assert abs(_mean_price(taxed, "CN", MAGNET) / _mean_price(free, "CN", MAGNET) - 1) < 0.15
+
+
+def test_capacity_arrives_only_after_its_lead_time():
+    model = finished_model("baseline_2025", 0, 170)
+    capacity = model.recorder.stacked("capacity")
+    us = model.region_index["US"]
+    decided = 27  # the 10X magnet plant, decided 2025-07-10, 2.5 years = 130 weeks
+    assert capacity[decided + 129, us, 2] == capacity[decided, us, 2]
+    assert capacity[decided + 130, us, 2] == capacity[decided, us, 2] + 7000
+    online = [n for n in model.news.items if n.kind == "capacity_online" and n.subject == "mp_10x"]
+    assert [n.step for n in online] == [decided + 130]
+
+
+def test_firm_expansions_wait_for_the_stage_lead_time():
+    model = finished_model("baseline_2025", 0, 170)
+    arrivals = [n for n in model.news.items
+                if n.kind == "capacity_online" and n.source == "model"]
+    assert arrivals, "firms' own expansions came online within the run"
+    lead = model.spec.investment.lead_time_years
+    for arrival in arrivals:
+        stage = arrival.payload["stage"]
+        assert arrival.step - arrival.payload["decided_step"] == round(lead[stage] * 52)
+
+
+def test_licensing_cut_raises_outside_dytb_price_more_than_chinas():
+    model = finished_model("baseline_2025", 0, 170)
+    prices = model.recorder.stacked("price")
+    before = prices[12]
+    after = prices[14:40].max(axis=0)
+    us, cn = model.region_index["US"], model.china
+    rise_us = after[us, MAGNET] / before[us, MAGNET]
+    rise_cn = after[cn, MAGNET] / before[cn, MAGNET]
+    assert rise_us > 1.3 and rise_us > rise_cn + 0.2
