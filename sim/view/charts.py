@@ -45,17 +45,18 @@ PRODUCT_LABELS = {
 PRODUCT_SHORT = {"concentrate": "conc.", "ndpr_oxide": "NdPr", "dytb_oxide": "Dy/Tb",
                  "magnet": "magnets"}
 FLOW_TITLES = {
-    "concentrate": "Concentrate\nmines → refiners",
-    "ndpr_oxide": "NdPr oxide\nrefiners → magnet makers",
-    "dytb_oxide": "Dy/Tb oxide\nrefiners → magnet makers",
-    "magnet": "Magnets\nmakers → end users",
+    "concentrate": "Concentrate: mines → refiners",
+    "ndpr_oxide": "NdPr oxide: refiners → magnet makers",
+    "dytb_oxide": "Dy/Tb oxide: refiners → magnet makers",
+    "magnet": "Magnets: magnet makers → end users",
 }
-WINDOWS = (26, 52, 104, 156, 260, 520, 1040, 2080, 5200)  # weeks shown on the time axis
-FLOW_WEEKS = 4  # trade-flow heatmaps show the average of the last 4 weeks
+# lengths of the time axis, in weeks: it grows in steps as the run goes on
+WINDOWS = (26, 52, 78, 104, 156, 208, 260, 390, 520, 780, 1040, 1560, 2080, 5200)
+FLOW_WEEKS = 13  # trade-flow heatmaps show the average of the last quarter (shipments are lumpy)
 PNG_LEVEL = 1  # zlib level: fast; the PNG travels over loopback or a LAN
 
-BASE_STYLE = {"font.size": 7.5, "axes.titlesize": 8, "axes.labelsize": 7,
-              "xtick.labelsize": 6.5, "ytick.labelsize": 6.5, "legend.fontsize": 6.5}
+BASE_STYLE = {"font.size": 8.5, "axes.titlesize": 9, "axes.labelsize": 8,
+              "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "legend.fontsize": 7.5}
 
 
 class Snapshot:
@@ -178,7 +179,7 @@ class LiveChart:
 
     name = "chart"
     title = ""
-    size = (5.6, 3.3)
+    size = (5.2, 3.2)
     dpi = 100
 
     def __init__(self, snap: Snapshot):
@@ -253,11 +254,11 @@ class PricesChart(LiveChart):
 
     name = "prices"
     title = "Prices by product and region (USD/kg)"
-    size = (5.6, 3.7)
+    size = (5.2, 3.6)
 
     def build(self, snap: Snapshot) -> None:
         self.axes = self.fig.subplots(2, 2)
-        self.fig.subplots_adjust(left=0.08, right=0.985, top=0.84, bottom=0.08, hspace=0.42,
+        self.fig.subplots_adjust(left=0.08, right=0.975, top=0.84, bottom=0.08, hspace=0.42,
                                  wspace=0.2)
         colors = region_colors(snap)
         self.lines: list[list] = []
@@ -280,9 +281,9 @@ class PricesChart(LiveChart):
             self.lines.append(row)
             if not handles:
                 handles = row
-        self.fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 9),
-                        frameon=False, handlelength=1.6, columnspacing=1.0,
-                        bbox_to_anchor=(0.5, 1.0))
+        self.fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 8),
+                        frameon=False, handlelength=1.4, columnspacing=0.8,
+                        handletextpad=0.4, fontsize=7, bbox_to_anchor=(0.5, 1.0))
         self.limits: list[tuple[float, float] | None] = [None] * len(PRODUCTS)
 
     def update(self, snap: Snapshot) -> tuple:
@@ -340,7 +341,7 @@ class PolicyChart(LiveChart):
 
     name = "policy"
     title = "Export quotas, licence approval and tariffs"
-    size = (5.6, 3.7)
+    size = (5.2, 3.6)
     MAX_LINES = 7
     PANELS = (
         ("export_quota", "Export quotas (t/yr)", "no export quota in force"),
@@ -414,12 +415,13 @@ class PolicyChart(LiveChart):
                 stacked = np.concatenate([v for _, v in series])
                 finite = stacked[np.isfinite(stacked)]
                 lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
-                if metric != "export_quota":
-                    lo = 0.0
-                    hi = max(hi, 100.0) if metric == "license_approval_rate" else hi
-                self.limits[k] = sticky_limits(self.limits[k], lo, hi)
+                if metric == "license_approval_rate":
+                    self.limits[k] = (0.0, 105.0)
+                else:
+                    self.limits[k] = sticky_limits(self.limits[k], 0.0, hi)
             else:
                 self.limits[k] = (0.0, 1.0)
+            ax.tick_params(axis="y", labelleft=bool(series))
             ax.set_ylim(*self.limits[k])
             if labels != getattr(ax, "_res_labels", None):
                 ax._res_labels = labels
@@ -427,7 +429,7 @@ class PolicyChart(LiveChart):
                     self.legends[k].remove()
                 self.legends[k] = ax.legend(handles=row[: len(series)], loc="upper left",
                                             bbox_to_anchor=(1.0, 1.05), frameon=False,
-                                            fontsize=5.8, handlelength=1.2) if series else None
+                                            fontsize=6.3, handlelength=1.2) if series else None
             labels_key.append(labels)
         self._time_axis(self.axes[-1], snap, weeks, 7)
         return (weeks, tuple(self.limits), tuple(labels_key))
@@ -436,42 +438,48 @@ class PolicyChart(LiveChart):
 # -- trade flows -----------------------------------------------------------------------
 class TradeFlowChart(LiveChart):
     """Who ships to whom at each stage: exporter (rows) x importer (columns), kt/yr,
-    averaged over the last four weeks; log colour scale, domestic cells grey."""
+    averaged over the last 13 weeks; log colour scale, domestic cells grey."""
 
     name = "trade"
-    title = "Trade flows by stage (kt/yr, last 4 weeks)"
-    size = (5.6, 2.6)
+    title = "Trade flows by stage (kt/yr, last 13 weeks)"
+    size = (5.2, 4.2)
     VMIN, VMAX = 0.01, 100.0  # kt/yr
 
     def build(self, snap: Snapshot) -> None:
         n = len(snap.regions)
-        self.axes = self.fig.subplots(1, len(PRODUCTS))
-        self.fig.subplots_adjust(left=0.07, right=0.9, top=0.78, bottom=0.12, wspace=0.12)
+        self.axes = self.fig.subplots(2, 2)
+        self.fig.subplots_adjust(left=0.08, right=0.86, top=0.9, bottom=0.06, wspace=0.08,
+                                 hspace=0.32)
+        self.fig.suptitle("Shipments from exporter (rows) to importer (columns), kt/yr, "
+                          "average of the last 13 weeks", fontsize=7.5, x=0.47, y=0.985)
         self.norm = LogNorm(self.VMIN, self.VMAX, clip=True)
         self.images = []
         self.labels = []
-        eye = np.where(np.eye(n, dtype=bool), 1.0, np.nan)
-        for j, (ax, product) in enumerate(zip(self.axes, PRODUCTS, strict=True)):
-            ax.imshow(eye, cmap="Greys", vmin=0, vmax=6, interpolation="nearest")
-            image = ax.imshow(np.full((n, n), np.nan), cmap="viridis", norm=self.norm,
-                              interpolation="nearest")
-            self.images.append(self._animated(image))
-            ax.set_title(FLOW_TITLES[product], fontsize=6.5, pad=3)
-            ax.set_xticks(range(n), snap.regions, rotation=90, fontsize=5.5)
-            ax.set_yticks(range(n), snap.regions if j == 0 else [], fontsize=5.5)
+        edges = np.arange(n + 1) - 0.5
+        diagonal = np.ma.masked_array(np.ones((n, n)), mask=~np.eye(n, dtype=bool))
+        for j, (ax, product) in enumerate(zip(self.axes.flat, PRODUCTS, strict=True)):
+            # QuadMesh cells draw much faster than an imshow image on every frame
+            ax.pcolormesh(edges, edges, diagonal, cmap="Greys", vmin=0, vmax=6)
+            mesh = ax.pcolormesh(edges, edges, np.ma.masked_all((n, n)), cmap="viridis",
+                                 norm=self.norm)
+            self.images.append(self._animated(mesh))
+            ax.set_xlim(-0.5, n - 0.5)
+            ax.set_ylim(n - 0.5, -0.5)
+            ax.set_title(FLOW_TITLES[product], fontsize=7, pad=3)
+            ax.set_xticks(range(n), snap.regions, fontsize=6.5)
+            ax.set_yticks(range(n), snap.regions if j % 2 == 0 else [], fontsize=6.5)
             ax.tick_params(length=0, pad=1.5)
             row = []
             for a in range(n):
                 for b in range(n):
-                    text = ax.text(b, a, "", ha="center", va="center", fontsize=4.6,
+                    text = ax.text(b, a, "", ha="center", va="center", fontsize=6.3,
                                    color="white", visible=False)
                     row.append(self._animated(text))
             self.labels.append(row)
-        self.axes[0].set_ylabel("from", fontsize=6, labelpad=1)
-        cax = self.fig.add_axes((0.915, 0.14, 0.015, 0.62))
+        cax = self.fig.add_axes((0.885, 0.2, 0.022, 0.6))
         self.fig.colorbar(self.images[0], cax=cax)
-        cax.tick_params(labelsize=5.5)
-        cax.set_title("kt/yr", fontsize=5.5)
+        cax.tick_params(labelsize=6)
+        cax.set_title("kt/yr", fontsize=6)
 
     def update(self, snap: Snapshot) -> tuple:
         flows = snap.series("trade_flow")[-FLOW_WEEKS:]  # steps x exporter x importer x product
@@ -481,7 +489,7 @@ class TradeFlowChart(LiveChart):
             grid = kt[:, :, j].copy()
             grid[np.eye(n, dtype=bool)] = np.nan
             grid[grid <= 0] = np.nan
-            image.set_data(grid)
+            image.set_array(np.ma.masked_invalid(grid))
             for k, text in enumerate(texts):
                 value = grid[k // n, k % n]
                 if np.isfinite(value) and value >= 0.05:
@@ -499,13 +507,13 @@ class CapacityChart(LiveChart):
 
     name = "capacity"
     title = "Capacity by stage, China vs outside (kt/yr)"
-    size = (5.6, 2.1)
+    size = (5.2, 2.2)
     STAGE_TITLES = {"mining": "Mining (kt REO/yr)", "refining": "Refining (kt feed/yr)",
                     "magnets": "Magnets (kt/yr)"}
 
     def build(self, snap: Snapshot) -> None:
         self.axes = self.fig.subplots(1, len(STAGES))
-        self.fig.subplots_adjust(left=0.06, right=0.99, top=0.8, bottom=0.14, wspace=0.28)
+        self.fig.subplots_adjust(left=0.07, right=0.955, top=0.74, bottom=0.13, wspace=0.3)
         self.lines = []
         for ax, stage in zip(self.axes, STAGES, strict=True):
             ax.set_title(self.STAGE_TITLES[stage], loc="left", pad=3)
@@ -518,8 +526,8 @@ class CapacityChart(LiveChart):
             (outside,) = ax.plot([], [], color=OUTSIDE_COLOR, lw=1.6, label="outside China")
             self._animated(outside)
             self.lines.append((inside, outside))
-        self.fig.legend(handles=[h for h in self.lines[0] if h is not None], loc="upper right",
-                        ncol=2, frameon=False, bbox_to_anchor=(1.0, 1.02))
+        self.fig.legend(handles=[h for h in self.lines[0] if h is not None], loc="upper center",
+                        ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.01))
         self.limits: list[tuple[float, float] | None] = [None] * len(STAGES)
 
     def update(self, snap: Snapshot) -> tuple:

@@ -1,0 +1,132 @@
+"""Text panels of the browser view: headline figures, state scorecards, the news feed.
+
+Plain HTML built from the recorder arrays and the news log; every figure is a
+ratio or average of recorded metrics, so the panels hold no model logic.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+
+from sim.view.charts import PRODUCT_LABELS, Snapshot
+from sim.world import MAGNET, NDPR, PRODUCTS, step_date
+
+SHORT_WEEKS = 4  # "now": unmet demand over the last 4 weeks
+LONG_WEEKS = 52  # import dependence over the last year
+NEWS_ITEMS = 40  # newest items shown in the feed
+
+CSS = """
+.res-kpis { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: baseline;
+  font-size: 13px; margin: 0 0 6px 0; }
+.res-kpis .res-when { font-size: 15px; font-weight: 600; }
+.res-kpis .res-chip { background: #f3f4f6; border-radius: 6px; padding: 2px 8px; }
+.res-kpis .res-up { color: #b42318; font-weight: 600; }
+.res-kpis .res-down { color: #067647; font-weight: 600; }
+.res-muted { color: #667085; font-size: 12px; }
+.res-table { border-collapse: collapse; font-size: 12px; width: 100%; }
+.res-table th, .res-table td { padding: 2px 6px; border-bottom: 1px solid #eaecf0;
+  text-align: right; white-space: nowrap; }
+.res-table th:first-child, .res-table td:first-child { text-align: left; }
+.res-table th { font-weight: 600; color: #344054; vertical-align: bottom; white-space: normal; }
+.res-news { max-height: 330px; overflow-y: auto; font-size: 12px; margin: 0; padding: 0;
+  list-style: none; }
+.res-news li { padding: 3px 0; border-bottom: 1px solid #f2f4f7; line-height: 1.3; }
+.res-news li.res-new { background: #fffbe6; }
+.res-news .res-news-date { color: #475467; font-variant-numeric: tabular-nums; margin-right: 4px; }
+.res-src { display: inline-block; font-size: 10px; border-radius: 4px; padding: 0 4px;
+  margin-right: 4px; background: #eef2f6; color: #364152; }
+.res-src-player { background: #fde8d7; color: #93370d; }
+.res-src-timeline { background: #e0eaff; color: #2d31a6; }
+.res-src-model { background: #e3f8ef; color: #05603a; }
+.res-chart { width: 100%; height: auto; display: block; }
+.res-card-title { font-weight: 600; font-size: 14px; margin: 0 0 2px 0; }
+.res-lever-heading { margin-top: 10px; font-size: 13px; }
+"""
+
+
+def _pct(value: float) -> str:
+    return "—" if not np.isfinite(value) else f"{value:.0f}%"
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(den > 1e-9, num / den, np.nan)
+
+
+def headline_html(snap: Snapshot, name: str, title: str, seed: int, end_steps: int) -> str:
+    """Week, date, scenario and the China / outside-China price gap of each product."""
+    date = step_date(snap.start, snap.steps)
+    parts = [
+        f'<span class="res-when">Week <span class="res-week">{snap.steps}</span> of '
+        f'{end_steps} · <span class="res-date">{date.isoformat()}</span></span>',
+        f'<span class="res-muted">scenario <b class="res-scenario">{escape(name)}</b> '
+        f"· seed {seed}{' · ' + escape(title) if title else ''}</span>",
+    ]
+    if snap.china is not None:
+        price = snap.series("price")[-1]
+        demand = snap.series("demand")[-1]
+        chips = []
+        for j, product in enumerate(PRODUCTS):
+            weights = demand[snap.outside, j] + 1e-9
+            outside = float((price[snap.outside, j] * weights).sum() / weights.sum())
+            china = float(price[snap.china, j])
+            gap = 100 * (outside / china - 1) if china > 0 else float("nan")
+            cls = "res-up" if gap > 0.5 else "res-down" if gap < -0.5 else ""
+            chips.append(
+                f'<span class="res-chip">{PRODUCT_LABELS[product]}: China ${china:,.1f} · '
+                f"outside ${outside:,.1f} <span class=\"{cls}\">({gap:+.0f}%)</span></span>")
+        parts.append('<span class="res-muted">Price gap outside vs inside China (USD/kg):'
+                     "</span>" + "".join(chips))
+    return '<div class="res-kpis">' + "".join(parts) + "</div>"
+
+
+def scorecard_html(snap: Snapshot, names: dict[str, str]) -> str:
+    """Per state: magnet demand left unmet, import dependence, average magnet price paid."""
+    demand = snap.series("demand")
+    unmet = snap.series("unmet_demand")
+    imports = snap.series("imports")
+    consumption = snap.series("consumption")
+    price = snap.series("price")
+    short = slice(-SHORT_WEEKS, None)
+    long = slice(-LONG_WEEKS, None)
+    unmet_share = 100 * _ratio(unmet[short, :, MAGNET].sum(0), demand[short, :, MAGNET].sum(0))
+    magnet_imports = 100 * _ratio(imports[long, :, MAGNET].sum(0),
+                                  consumption[long, :, MAGNET].sum(0))
+    ndpr_imports = 100 * _ratio(imports[long, :, NDPR].sum(0), consumption[long, :, NDPR].sum(0))
+    paid = _ratio((price[:, :, MAGNET] * consumption[:, :, MAGNET]).sum(0),
+                  consumption[:, :, MAGNET].sum(0))
+    rows = []
+    for i, code in enumerate(snap.regions):
+        if not np.isfinite(unmet_share[i]) and not np.isfinite(ndpr_imports[i]):
+            continue  # no end users and no magnet makers: nothing to score
+        name = escape(names.get(code, code))
+        price_text = "—" if not np.isfinite(paid[i]) else f"${paid[i]:,.1f}"
+        rows.append(
+            f'<tr><td title="{name}"><b>{escape(code)}</b> {name}</td>'
+            f"<td>{_pct(unmet_share[i])}</td><td>{_pct(min(magnet_imports[i], 100))}</td>"
+            f"<td>{_pct(min(ndpr_imports[i], 100))}</td><td>{price_text}</td></tr>")
+    head = ("<tr><th>State</th><th>Unmet magnet demand</th><th>Magnet import share</th>"
+            "<th>NdPr import share</th><th>Magnet price paid</th></tr>")
+    note = ('<p class="res-muted" style="margin:4px 0 0 0">Unmet: share of magnet demand '
+            "with no material, last 4 weeks. Import shares: imports as a share of use, last "
+            "52 weeks. Price paid: average USD/kg over the run, weighted by use.</p>")
+    return f'<table class="res-table res-scorecard">{head}{"".join(rows)}</table>{note}'
+
+
+def news_html(items: list, now: int) -> str:
+    """Newest first; items of the latest week highlighted."""
+    if not items:
+        return '<p class="res-muted">No news yet.</p>'
+    lines = []
+    for item in reversed(items[-NEWS_ITEMS:]):
+        cls = ' class="res-new"' if item.step >= now else ""
+        lines.append(
+            f'<li{cls}><span class="res-news-date">{escape(item.date)}</span>'
+            f'<span class="res-src res-src-{escape(item.source)}">{escape(item.source)}</span>'
+            f"{escape(item.headline)}</li>")
+    more = len(items) - NEWS_ITEMS
+    tail = (f'<li class="res-muted">… {more} earlier items in the news download (CSV)</li>'
+            if more > 0 else "")
+    return f'<ul class="res-news">{"".join(lines)}{tail}</ul>'

@@ -1,0 +1,170 @@
+"""One browser session's run: its model, its charts and what it downloads.
+
+Every browser tab gets its own ``ViewSession`` (created inside the page
+component), so two people exploring at once never step each other's runs.
+All model access goes through the session's lock: the Play thread, button
+handlers and downloads may run in different threads.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sim.model import StandoffModel
+from sim.outputs import FLOAT_FORMAT
+from sim.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
+from sim.scenario.loader import SCENARIO_DIR
+from sim.view.charts import CHARTS, LiveChart, Snapshot
+
+SCENARIO_ENV = "RES_SCENARIO"  # scenario the page opens with (name or path to a .toml)
+SCENARIO_DIR_ENV = "RES_SCENARIO_DIR"  # list scenarios from this folder instead of scenarios/
+DEFAULT_SCENARIO = "baseline_2025"
+GROWTH_KEY = "demand.growth_percent_per_year"
+
+
+def scenario_choices() -> tuple[dict[str, str], str]:
+    """Scenario picker entries (display name -> name or path for ``load_scenario``) and
+    the entry the page opens with.
+
+    Every ``*.toml`` in ``scenarios/`` (or in ``$RES_SCENARIO_DIR``), plus the
+    scenario the server was started with (``$RES_SCENARIO``) if it lives elsewhere.
+    """
+    folder = os.environ.get(SCENARIO_DIR_ENV)
+    if folder:
+        choices = {p.stem: str(p) for p in sorted(Path(folder).glob("*.toml"))}
+    else:
+        choices = {name: name for name in available_scenarios()}
+    initial = os.environ.get(SCENARIO_ENV) or DEFAULT_SCENARIO
+    path = Path(initial)
+    if path.suffix != ".toml" and "/" not in initial:  # a name
+        choices.setdefault(initial, initial)
+        return choices, initial
+    key = path.stem
+    known = choices.get(key)
+    if known is not None and _same_file(known, path):
+        return choices, key
+    if known is not None:
+        key = f"{path.stem} ({initial})"
+    choices[key] = initial
+    return choices, key
+
+
+def _same_file(source: str, path: Path) -> bool:
+    candidate = Path(source) if source.endswith(".toml") else SCENARIO_DIR / f"{source}.toml"
+    try:
+        return candidate.resolve() == path.resolve()
+    except OSError:
+        return False
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """What Reset builds: a scenario, a seed, and structural overrides."""
+
+    scenario: str  # key of scenario_choices()
+    seed: int | None = None  # None: the scenario's own seed
+    overrides: dict = field(default_factory=dict)
+
+
+class ViewSession:
+    def __init__(self, settings: RunSettings | None = None):
+        self.lock = threading.RLock()
+        self.choices, initial = scenario_choices()
+        self.settings = settings or RunSettings(initial)
+        self.generation = 0  # bumped by every reset: charts and widgets start afresh
+        self._drawn = threading.Condition()
+        self._drawn_tick = -1
+        self.model: StandoffModel
+        self.charts: dict[str, LiveChart] = {}
+        self.reset(self.settings)
+
+    # -- building and running ---------------------------------------------------------
+    def load(self, key: str, overrides: dict | None = None) -> Scenario:
+        """Load a scenario of the picker (raises ``ScenarioError``)."""
+        source = self.choices.get(key)
+        if source is None:
+            raise ScenarioError(key, [f"unknown scenario; choose one of {', '.join(self.choices)}"])
+        return load_scenario(source, overrides=overrides or None)
+
+    def reset(self, settings: RunSettings) -> None:
+        scenario = self.load(settings.scenario, settings.overrides)
+        model = StandoffModel(scenario, seed=settings.seed)
+        with self.lock:
+            self.model = model
+            self.settings = settings
+            self.generation += 1
+            snap = Snapshot(model)
+            self.charts = {chart.name: chart(snap) for chart in CHARTS}
+
+    def step(self, weeks: int = 1) -> int:
+        """Advance ``weeks`` weeks; return the new week number."""
+        with self.lock:
+            for _ in range(weeks):
+                self.model.step()
+            return self.model.steps
+
+    def apply(self, change) -> None:
+        """Apply a player's policy change now (it is logged in the news)."""
+        with self.lock:
+            self.model.apply_change(change, source="player")
+
+    @property
+    def steps(self) -> int:
+        return self.model.steps
+
+    @property
+    def end_steps(self) -> int:
+        return self.model.spec.steps
+
+    # -- pacing Play: the loop waits for the page to draw each frame ------------------
+    def mark_drawn(self, tick: int) -> None:
+        with self._drawn:
+            self._drawn_tick = max(self._drawn_tick, tick)
+            self._drawn.notify_all()
+
+    def wait_drawn(self, tick: int, timeout: float) -> bool:
+        with self._drawn:
+            return self._drawn.wait_for(lambda: self._drawn_tick >= tick, timeout=timeout)
+
+    # -- what the page shows ----------------------------------------------------------
+    def frames(self) -> dict[str, bytes]:
+        """One PNG per live chart for the model as it is now."""
+        with self.lock:
+            snap = Snapshot(self.model)
+            return {name: chart.frame(snap) for name, chart in self.charts.items()}
+
+    def file_stem(self) -> str:
+        with self.lock:
+            return f"{self.model.spec.name}-seed{self.model.seed}-week{self.model.steps}"
+
+    def csv_bytes(self) -> bytes:
+        """The run's tidy table, formatted exactly like ``run.py run`` writes it."""
+        with self.lock:
+            table = self.model.timeseries()
+        return table.to_csv(index=False, float_format=FLOAT_FORMAT,
+                            lineterminator="\n").encode("utf-8")
+
+    def charts_png(self, dpi: int = 150) -> bytes:
+        """All live charts in one PNG, laid out as on the page (two columns)."""
+        from PIL import Image
+
+        with self.lock:
+            snap = Snapshot(self.model)
+            images = [Image.open(io.BytesIO(chart.full_png(snap, dpi=dpi)))
+                      for chart in self.charts.values()]
+        left, right = images[0::2], images[1::2]
+        width = max(i.width for i in left) + (max(i.width for i in right) if right else 0)
+        height = max(sum(i.height for i in left), sum(i.height for i in right))
+        sheet = Image.new("RGB", (width, height), "white")
+        for column, x in ((left, 0), (right, max(i.width for i in left))):
+            y = 0
+            for image in column:
+                sheet.paste(image, (x, y))
+                y += image.height
+        out = io.BytesIO()
+        sheet.save(out, format="png", optimize=False)
+        return out.getvalue()

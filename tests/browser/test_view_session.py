@@ -1,0 +1,113 @@
+"""The browser view's Python side without a browser: sessions, charts, downloads."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+
+from sim.model import StandoffModel
+from sim.outputs import FLOAT_FORMAT
+from sim.scenario import ScenarioError, load_scenario
+from sim.view import charts, session
+from sim.view.session import GROWTH_KEY, RunSettings, ViewSession
+
+
+@pytest.fixture
+def env(monkeypatch):
+    monkeypatch.delenv(session.SCENARIO_DIR_ENV, raising=False)
+    monkeypatch.delenv(session.SCENARIO_ENV, raising=False)
+    return monkeypatch
+
+
+def test_choices_list_every_shipped_scenario_and_open_the_default(env):
+    from sim.scenario import available_scenarios
+
+    choices, initial = session.scenario_choices()
+    assert set(available_scenarios()) <= set(choices)
+    assert initial == "baseline_2025"
+
+
+def test_choices_come_from_the_override_folder(env, tmp_path):
+    (tmp_path / "one.toml").write_text("")
+    (tmp_path / "two.toml").write_text("")
+    env.setenv(session.SCENARIO_DIR_ENV, str(tmp_path))
+    env.setenv(session.SCENARIO_ENV, "two")
+    choices, initial = session.scenario_choices()
+    assert choices == {"one": str(tmp_path / "one.toml"), "two": str(tmp_path / "two.toml")}
+    assert initial == "two"
+
+
+def test_a_scenario_given_by_path_is_the_one_that_opens(env, tmp_path):
+    from sim.scenario.loader import SCENARIO_DIR
+
+    copy = tmp_path / "baseline_2025.toml"  # same name as a shipped one, another file
+    copy.write_text((SCENARIO_DIR / "baseline_2025.toml").read_text())
+    env.setenv(session.SCENARIO_ENV, str(copy))
+    choices, initial = session.scenario_choices()
+    assert choices[initial] == str(copy)
+    assert choices["baseline_2025"] == "baseline_2025"
+
+
+def test_sessions_are_independent_and_reset_applies_settings(env):
+    a, b = ViewSession(), ViewSession()
+    a.step(3)
+    assert (a.steps, b.steps) == (3, 0)
+    a.reset(RunSettings("baseline_2025", seed=7, overrides={GROWTH_KEY: 9.0}))
+    assert a.steps == 0 and a.model.seed == 7
+    assert a.model.spec.demand.growth_percent_per_year == 9.0
+    with pytest.raises(ScenarioError):
+        a.reset(RunSettings("no_such_scenario"))
+    assert a.model.seed == 7  # a failed reset keeps the run
+
+
+def test_csv_matches_a_headless_run(env):
+    view = ViewSession()
+    view.step(4)
+    model = StandoffModel(load_scenario("baseline_2025"), seed=0)
+    for _ in range(4):
+        model.step()
+    expected = model.timeseries().to_csv(index=False, float_format=FLOAT_FORMAT,
+                                         lineterminator="\n")
+    assert view.csv_bytes().decode() == expected
+
+
+def test_frames_are_pngs_and_change_with_the_run(env):
+    view = ViewSession()
+    first = view.frames()
+    assert set(first) == {"prices", "policy", "trade", "capacity"}
+    view.step()
+    second = view.frames()
+    for png in second.values():
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert second["prices"] != first["prices"]
+    sheet = Image.open(io.BytesIO(view.charts_png(dpi=80)))
+    assert sheet.width > 600 and sheet.height > 400
+
+
+def test_blitted_frame_equals_a_full_draw(env):
+    """The saved background plus the data artists give the same picture as a full draw."""
+    view = ViewSession()
+    view.step(30)
+    for chart in view.charts.values():
+        snap = charts.Snapshot(view.model)
+        chart.frame(snap)  # draws and saves the background
+        blitted = Image.open(io.BytesIO(chart.frame(snap))).convert("RGB")
+        chart._key = None  # force a full draw
+        full = Image.open(io.BytesIO(chart.frame(snap))).convert("RGB")
+        assert blitted.tobytes() == full.tobytes(), chart.name
+
+
+@pytest.mark.parametrize("steps, weeks", [(0, 26), (26, 26), (27, 52), (520, 520),
+                                          (521, 780), (6000, 6240)])
+def test_time_window_grows_in_steps(steps, weeks):
+    assert charts.window_weeks(steps) == weeks
+
+
+def test_sticky_limits_keep_a_range_that_fits():
+    first = charts.sticky_limits(None, 50.0, 60.0)
+    assert first[0] <= 50 and first[1] >= 60
+    assert charts.sticky_limits(first, 51.0, 59.0) == first
+    wider = charts.sticky_limits(first, 40.0, 90.0)
+    assert wider[0] <= 40 and wider[1] >= 90
