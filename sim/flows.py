@@ -206,4 +206,5 @@ def metrics(model: StandoffModel) -> dict[str, np.ndarray]:
         "license_approval_rate": np.where(policy.licensed, approval * 100, 100.0),
         "license_delay_days": np.where(policy.licensed, policy.delay_days, 0.0),
         "supply_risk": model.risk,
+        **model.exchange.metrics(),
     }

@@ -4,8 +4,9 @@ Phases, in order: ``policy`` (timeline events, states), ``mine``, ``plan``
 (buyers state what they want at current prices), ``trade`` (arrivals, then
 allocation by landed cost within quotas and licences), ``transform``
 (refining, magnet making, end use), ``stockpile``, ``clear`` (prices),
-``invest``, ``measure``. Market arithmetic lives in ``sim.market`` and
-``sim.trade`` as pure functions; agents decide, the model moves material.
+``speculate`` (investors, ``sim.finance``), ``invest``, ``measure``. Market
+arithmetic lives in ``sim.market`` and ``sim.trade`` as pure functions; agents
+decide, the model moves material.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from agents import MagnetMaker, Manufacturer, Miner, Refiner, State
 from sim import flows
 from sim.changes import ChangeHandler
+from sim.finance import Exchange
 from sim.market import PriceRules, parity_prices, price_step
 from sim.policy import PolicyState
 from sim.recorder import Recorder
@@ -93,7 +95,8 @@ class StandoffModel(mesa.Model):
         for name, change in scenario.policy.items():
             self.apply_change(change, source="scenario", name=name)
         self._initial_inventory()
-        self.recorder = Recorder(self.regions, scenario.start_date)
+        self.exchange = Exchange(self)  # listed firms, ETFs, investors, oxide speculation
+        self.recorder = Recorder(self.regions, scenario.start_date, labels=self.exchange.labels())
         self._measure()
 
     # -- reading the market (what agents see) -------------------------------
@@ -140,6 +143,7 @@ class StandoffModel(mesa.Model):
         self._transform()
         self._stockpile()
         self._clear()
+        self._speculate()
         self._invest()
         self._measure()
 
@@ -248,6 +252,10 @@ class StandoffModel(mesa.Model):
             active, imports, exports, self.price_rules, noise)
         self.risk = flows.updated_risk(self, shortage_share)
         self._refresh_price_cache()
+
+    def _speculate(self) -> None:
+        """Investors trade on this week's prices and news; share prices set firms' capital."""
+        self.exchange.step()
 
     def _invest(self) -> None:
         for kind in FIRM_KINDS:

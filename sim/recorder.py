@@ -23,7 +23,7 @@ class Metric:
     unit: str
     axes: tuple[str, ...]  # subset of region, partner, product (in that order)
     meaning: str
-    products: tuple[str, ...] = PRODUCTS  # labels of the product axis
+    products: tuple[str, ...] | None = PRODUCTS  # labels of the product axis; None: the run's
     keep: str = "all"  # "all", or "ever_nonzero": only series that are ever non-zero
     fixed_product: str = ""
 
@@ -67,13 +67,31 @@ METRICS: dict[str, Metric] = {
                                  "partner; 0 when unlicensed.", keep="ever_licensed"),
     "supply_risk": Metric("0-1", RP, "Supply risk buyers in the region perceive (drives "
                           "precautionary stock)."),
+    "asset_price": Metric("USD/share", ("product",), "Price of each listed company's share and "
+                          "ETF unit, and the level of market_index (the assets outside the "
+                          "scenario that broad ETFs hold); product holds the asset name.",
+                          products=None),
+    "asset_volume": Metric("USD million/week", ("product",), "Value traded in each asset: the "
+                           "larger of investors' buying and selling (for a listing, ETF "
+                           "creations and redemptions included).", products=None),
+    "fundamental_value": Metric("USD/share", ("product",), "Value of each asset from its firms' "
+                                "expected profits at the model's prices (an ETF: its basket at "
+                                "fundamental values, market_index at market).", products=None),
+    "hype": Metric("log", ("product",), "log(asset_price / fundamental_value): the part of a "
+                   "price that fundamentals do not explain (0: fairly priced).", products=None),
+    "investor_share": Metric("0-1", ("product",), "Share of investors following each strategy "
+                             "(fundamentalist, trend, news).", products=None),
+    "speculative_stock": Metric("t", RP, "Physical oxide speculators hold in the region (taken "
+                                "from and returned to its inventory).", keep="ever_nonzero"),
 }
 
 
 class Recorder:
-    def __init__(self, regions: list[str], start: dt.date):
+    def __init__(self, regions: list[str], start: dt.date,
+                 labels: dict[str, tuple[str, ...]] | None = None):
         self.regions = regions
         self.start = start
+        self.labels = labels or {}  # product labels of metrics with ``products=None``
         self.steps: list[int] = []
         self.series: dict[str, list[np.ndarray]] = {name: [] for name in METRICS}
         self.licensed: list[np.ndarray] = []
@@ -97,7 +115,8 @@ class Recorder:
 
     def _metric_frame(self, name, spec, steps, dates) -> pd.DataFrame:
         data = self.stacked(name)
-        labels = {"region": self.regions, "partner": self.regions, "product": spec.products}
+        products = spec.products if spec.products is not None else self.labels.get(name, ())
+        labels = {"region": self.regions, "partner": self.regions, "product": products}
         shape = data.shape[1:]
         keep = np.ones(shape, dtype=bool)
         if spec.keep == "ever_nonzero":
@@ -143,10 +162,13 @@ def metrics_markdown() -> str:
         region = "exporter" if name in ("trade_flow", "license_approval_rate",
                                         "license_delay_days") else (
             "importer" if name == "tariff" else "region")
+        region = region if "region" in spec.axes else ""
         partner = ""
         if "partner" in spec.axes:
             partner = "exporter" if name == "tariff" else "importer / destination"
-        product = spec.fixed_product or ", ".join(spec.products)
+        labels = spec.products if spec.products is not None else ("asset or strategy names",)
+        product = spec.fixed_product or (", ".join(labels) if "product" in spec.axes
+                                         else "")
         lines.append(f"| `{name}` | {spec.unit} | {region} | {partner} | {product} | "
                      f"{spec.meaning} |")
     return "\n".join(lines) + "\n"

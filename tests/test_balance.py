@@ -11,7 +11,7 @@ STEPS = 170  # past licensing delays, capacity arrivals and the 2028 stockpile
 def test_balance_holds_every_step_for_every_product_and_region():
     model = finished_model("baseline_2025", 0, STEPS)
     rec = model.recorder
-    held = rec.stacked("inventory") + rec.stacked("stockpile")
+    held = rec.stacked("inventory") + rec.stacked("stockpile") + rec.stacked("speculative_stock")
     produced = np.zeros_like(held)
     produced[:, :, CONC] = rec.stacked("production")
     produced[:, :, NDPR:DYTB + 1] = rec.stacked("refining_output")
@@ -24,6 +24,11 @@ def test_balance_holds_every_step_for_every_product_and_region():
     assert np.max(np.abs(residual) / scale) < 1e-9
     assert rec.stacked("stockpile").max() > 0, "the stockpile path was exercised"
     assert rec.stacked("trade_flow").sum() > 0
+
+
+def test_speculative_oxide_stocks_were_exercised():
+    held = finished_model("baseline_2025", 0, STEPS).recorder.stacked("speculative_stock")
+    assert held.max() > 0 and held[-1].sum() < held.sum(axis=(1, 2)).max()  # filled and sold
 
 
 def test_world_exports_equal_world_imports_plus_goods_in_transit():

@@ -159,6 +159,9 @@ class Announcement(LeverBase):
 
     type: Literal["announcement"]
     firm: str | None = Field(None, description="Firm the news is about, if any.")
+    sentiment: Annotated[float, Field(ge=-1, le=1)] | None = Field(
+        None, description="How investors read it, -1 (very bad) to 1 (very good); default: "
+        "finance.news_sentiment.announcement.")
 
 
 PolicyChange = Annotated[

@@ -9,8 +9,24 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from sim.scenario import finance as fin
 from sim.scenario import levers as lv
 from sim.scenario import schema
+
+FINANCE_SECTIONS = [
+    ("[finance]", fin.Finance, "finance."),
+    ("[finance.listings.NAME]", fin.Listing, "finance.listings.NAME."),
+    ("[finance.etfs.NAME]", fin.Etf, "finance.etfs.NAME."),
+    ("[finance.fundamentalists]", fin.Fundamentalists, "finance.fundamentalists."),
+    ("[finance.trend_followers]", fin.TrendFollowers, "finance.trend_followers."),
+    ("[finance.news_traders]", fin.NewsTraders, "finance.news_traders."),
+    ("[finance.trading]", fin.Trading, "finance.trading."),
+    ("[finance.valuation]", fin.Valuation, "finance.valuation."),
+    ("[finance.capital]", fin.Capital, "finance.capital."),
+    ("[finance.switching]", fin.Switching, "finance.switching."),
+    ("[finance.market_index]", fin.MarketIndex, "finance.market_index."),
+    ("[finance.stockpiles.NAME]", fin.OxideStockpile, "finance.stockpiles.NAME."),
+]
 
 SECTIONS = [
     ("Top level", schema.Scenario, ""),
@@ -23,6 +39,7 @@ SECTIONS = [
     ("[refiners.NAME]", schema.Refiner, "refiners.NAME."),
     ("[magnet_makers.NAME]", schema.MagnetMaker, "magnet_makers.NAME."),
     ("[manufacturers.NAME]", schema.Manufacturer, "manufacturers.NAME."),
+    *FINANCE_SECTIONS,
 ]
 
 INTRO = """# Scenario reference

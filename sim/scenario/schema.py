@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.scenario.finance import Finance, finance_problems
 from sim.scenario.levers import PolicyChange, RegionCode, regions_named
 from sim.world import DAYS_PER_STEP, PRODUCTS, Product, Segment, Stage
 
@@ -215,6 +216,9 @@ class Scenario(Strict):
     manufacturers: dict[str, Manufacturer] = Field(min_length=1)
     policy: dict[str, PolicyChange] = Field(default_factory=dict)
     timeline: dict[str, PolicyChange] = Field(default_factory=dict)
+    finance: Finance | None = Field(
+        None, description="Listed firms, ETFs, investors and oxide speculation (none: no "
+        "speculative market).")
 
     @property
     def region_codes(self) -> list[str]:
@@ -252,6 +256,7 @@ class Scenario(Strict):
                                      "initial policy takes no date; move it to [timeline]"))
                 if section == "timeline":
                     problems.extend(self._timeline_date(name, change.date))
+        problems.extend(finance_problems(self))
         if problems:
             raise ReferenceProblems(problems)
         return self

@@ -1,0 +1,264 @@
+"""The speculative market of a run: wiring of assets, investors, news and feedback.
+
+One ``step`` a week, after prices clear and before firms invest:
+
+1. value: fundamental value of each company from its firms' expected profits;
+2. news: new items of the news log add to a decaying pull per company;
+3. orders: each strategy agent orders for the investors following it;
+4. prices: the market maker moves each listing by its net demand (ETF orders
+   pass through to the basket); ETFs trade at their NAV times a premium that
+   arbitrage closes; the market index takes a random step;
+5. switching: strategies' fitness is updated and some investors switch;
+6. oxide: speculators buy or sell physical oxide on its price trend;
+7. capital: each listed firm's ``capital_factor`` follows its share price.
+
+All randomness comes from ``sim.rng.stream(seed, "investors", ...)``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.investor import GROUPS, Crowd, Quotes, crowd_orders
+from sim.finance.assets import Baskets, MarketMaker, pass_through, split_orders
+from sim.finance.fundamentals import company_values, modelled_values
+from sim.finance.oxide import OxideSpeculation
+from sim.finance.sentiment import NewsReading, PolicySnapshot
+from sim.finance.switching import (
+    choice_probabilities,
+    misalignment,
+    switched,
+    updated_fitness,
+)
+from sim.rng import stream
+from sim.scenario.finance import INDEX_ASSET
+from sim.world import NDPR, STAGE_OUTPUT, WEEKS_PER_YEAR
+
+if TYPE_CHECKING:
+    from sim.model import StandoffModel
+
+ASSET_METRICS = ("asset_volume", "fundamental_value", "hype")
+
+
+class Exchange:
+    """Listed equities, ETFs, investors and oxide speculation of one model."""
+
+    def __init__(self, model: StandoffModel):
+        self.model = model
+        self.spec = spec = model.spec.finance
+        self.oxide = OxideSpeculation(spec.stockpiles if spec else {}, model.region_index,
+                                      model.stock.shape, model.prices)
+        self.listings = list(spec.listings) if spec else []
+        self.etfs = list(spec.etfs) if spec else []
+        self.groups = []
+        if spec is not None:
+            self._build(model, spec)
+
+    # -- construction ------------------------------------------------------
+    def _build(self, model, spec) -> None:
+        listed = list(spec.listings.values())
+        self.shares = np.array([x.shares_million for x in listed])
+        self.start_price = np.array([x.initial_price_usd for x in listed])
+        self.price = self.start_price.copy()
+        self.start_value = self.shares * self.start_price
+        self.home = np.array([model.region_index[x.region] for x in listed])
+        self.index_price = spec.market_index.initial_price_usd
+        etfs = list(spec.etfs.values())
+        weights = np.array([[e.weights.get(name, 0.0) for name in self.listings] for e in etfs])
+        self.etf_price = np.array([e.initial_price_usd for e in etfs])
+        self.baskets = Baskets.from_weights(
+            weights.reshape(len(etfs), len(listed)), np.array([e.outside_weight for e in etfs]),
+            self.etf_price, self.start_price, self.index_price)
+        self.etf_units = np.array([e.initial_aum_usd_million for e in etfs]) / self.etf_price
+        self.premium = np.zeros(len(etfs))
+
+        self.reading = NewsReading(spec.news_sentiment, self.listings, model.region_index)
+        self._firm_count = -1
+        self._locate_firms()
+        modelled = modelled_values(self.owned, spec.valuation)
+        self.other = np.array([x.other_value_usd_million if x.other_value_usd_million is not None
+                               else max(v0 - m, 0.0)
+                               for x, v0, m in zip(listed, self.start_value, modelled,
+                                                   strict=True)])
+        self.value = company_values(modelled, self.other, self.start_value,
+                                    spec.valuation) / self.shares
+
+        assets = len(self.listings) + len(self.etfs)
+        self.crowd = Crowd.build(spec, assets, model.seed)
+        populations = spec.populations()
+        self.groups = [GROUPS[name](model, populations[name]) for name in self.crowd.names]
+        self.fitness = np.zeros(len(self.groups))
+        self.convictions = np.zeros((len(self.groups), assets))
+        self.cost_pct = np.array([g.cost_pct for g in self.groups])
+        trading = spec.trading
+        self.maker = MarketMaker(trading.price_impact, trading.price_noise,
+                                 trading.max_weekly_move)
+        self.maker_rng = stream(model.seed, "investors", "market_maker")
+        self.index_rng = stream(model.seed, "investors", "market_index")
+        self.switch_rng = stream(model.seed, "investors", "switching")
+        trend = spec.trend_followers
+        depth = (trend.lookback_max_weeks if trend else 1) + 1
+        self.history = np.tile(np.log(self.tradable_prices()), (depth, 1))
+        self.value_shares = self.baskets.value_shares(self.price, self.index_price)
+        self.theme_history = np.tile(self._theme(), (depth, 1))
+        self.week = 0
+        news = spec.news_traders
+        self.news_decay = np.exp(-1.0 / news.attention_weeks) if news else 0.0
+        self.news_pull = np.zeros(len(self.listings))
+        self.seen = len(model.news.items)
+        self.snapshot = PolicySnapshot.of(model.policy)
+        self.volume = np.zeros(assets)
+
+    def _locate_firms(self) -> None:
+        """Resolve listings' firms by name (firms may be created during the run)."""
+        firms = {f.name: f for kind in self.model.firms.values() for f in kind}
+        if len(firms) == self._firm_count:
+            return
+        self._firm_count = len(firms)
+        listed = self.spec.listings.values()
+        names = [(*x.firms, *x.planned_firms) for x in listed]
+        self.owned = [[firms[n] for n in own if n in firms] for own in names]
+        owner = {n: i for i, own in enumerate(names) for n in own}
+        presence = np.zeros((len(self.listings), len(self.model.regions)))
+        presence[np.arange(len(self.listings)), self.home] = 1.0
+        for i, owned in enumerate(self.owned):
+            for firm in owned:
+                presence[i, firm.region] = 1.0
+        self.reading.locate(owner, presence)
+
+    # -- reading ---------------------------------------------------------------
+    def tradable_prices(self) -> np.ndarray:
+        """Prices of the listings, then the ETFs (USD per share or unit)."""
+        return np.concatenate([self.price, self.etf_price])
+
+    def tradable_values(self) -> np.ndarray:
+        """Fundamental values of the listings, then the ETFs (index at market)."""
+        return np.concatenate([self.value, self.baskets.nav(self.value, self.index_price)])
+
+    def _theme(self) -> np.ndarray:
+        """Log price of what each company's firms sell (world NdPr oxide if none yet)."""
+        sale = self.model.sale_price
+        ndpr = float(np.log(self.model.prices[:, NDPR]).mean())
+        listed = np.array([sum(math.log(sale(f.region, STAGE_OUTPUT[f.stage])) for f in owned)
+                           / len(owned) if owned else ndpr for owned in self.owned])
+        return np.concatenate([listed, self.value_shares @ listed])
+
+    def trend_capital_share(self) -> float:
+        if "trend" not in self.crowd.names or not self.crowd.capital.sum():
+            return 0.0
+        following = self.crowd.strategy == self.crowd.names.index("trend")
+        return float(self.crowd.capital[following].sum() / self.crowd.capital.sum())
+
+    # -- the week --------------------------------------------------------------
+    def step(self) -> None:
+        if self.spec is None:
+            return
+        model = self.model
+        self._locate_firms()
+        self.value = company_values(modelled_values(self.owned, self.spec.valuation),
+                                    self.other, self.start_value,
+                                    self.spec.valuation) / self.shares
+        self._read_news()
+        quotes = self._quotes()
+        self._trade(quotes)
+        self._switch(quotes)
+        self.oxide.step(model.stock, model.prices, self.trend_capital_share())
+        self._set_capital_factors()
+
+    def _read_news(self) -> None:
+        self.news_pull = self.news_decay * self.news_pull
+        items = self.model.news.items[self.seen:]
+        if not items:  # every policy change is logged, so the levers are as last seen
+            return
+        self.seen += len(items)
+        snapshot = PolicySnapshot.of(self.model.policy)
+        self.news_pull += self.reading.read(items, self.snapshot, snapshot)
+        self.snapshot = snapshot
+
+    def _quotes(self) -> Quotes:
+        self.value_shares = value_shares = self.baskets.value_shares(self.price, self.index_price)
+        market_value = np.concatenate([self.shares * self.price, self.etf_units * self.etf_price])
+        return Quotes(np.log(self.tradable_prices()), np.log(self.tradable_values()),
+                      market_value / market_value.sum(),
+                      np.concatenate([self.news_pull, value_shares @ self.news_pull]),
+                      self.history, self.theme_history[self.week % self.history.shape[0]],
+                      self.theme_history, self.week)
+
+    def _trade(self, quotes: Quotes) -> None:
+        net, buys, sells = split_orders(crowd_orders(self.groups, self.crowd, quotes,
+                                                     self.spec.trading.max_trade_share_per_week))
+        n = len(self.listings)
+        shares = self.value_shares
+        listing_net = pass_through(net[:n], net[n:], shares)
+        buys[:n] = pass_through(buys[:n], np.maximum(net[n:], 0.0), shares)
+        sells[:n] = pass_through(sells[:n], np.maximum(-net[n:], 0.0), shares)
+        self.volume = np.maximum(buys, sells)
+
+        move = self.maker.listing_move(listing_net, self.shares * self.price,
+                                       self.maker_rng.standard_normal(n))
+        self.price = self.price * np.exp(move)
+        index = self.spec.market_index
+        sigma = index.volatility_percent_per_year / 100
+        drift = (index.drift_percent_per_year / 100 - sigma**2 / 2) / WEEKS_PER_YEAR
+        self.index_price *= np.exp(drift + sigma / np.sqrt(WEEKS_PER_YEAR)
+                                   * self.index_rng.standard_normal())
+        aum = self.etf_units * self.etf_price
+        self.premium = self.maker.etf_premium(self.premium, net[n:], aum,
+                                              self.spec.trading.etf_arbitrage_share)
+        self.etf_units = np.maximum(self.etf_units + net[n:] / self.etf_price,
+                                    1e-3 * self.etf_units)
+        self.etf_price = self.baskets.nav(self.price, self.index_price) * np.exp(self.premium)
+
+    def _switch(self, quotes: Quotes) -> None:
+        now = np.log(self.tradable_prices())
+        rules = self.spec.switching
+        self.fitness = updated_fitness(self.fitness, self.convictions, quotes.weights,
+                                       now - quotes.log_price, self.cost_pct, rules.memory_weeks)
+        self.convictions = np.array([g.conviction(quotes) for g in self.groups])
+        if len(self.groups) > 1:
+            score = self.fitness.copy()
+            if "fundamentalist" in self.crowd.names:
+                gap = misalignment(quotes.log_price - quotes.log_value, quotes.weights)
+                score[self.crowd.names.index("fundamentalist")] += rules.misalignment_weight * gap
+            chances = choice_probabilities(score, rules.intensity_of_choice)
+            self.crowd.strategy = switched(self.crowd.strategy, self.switch_rng,
+                                           rules.rate_per_week, chances)
+            self.crowd.regroup()
+        self.week += 1
+        self.history[self.week % self.history.shape[0]] = now
+        self.theme_history[self.week % self.history.shape[0]] = self._theme()
+
+    def _set_capital_factors(self) -> None:
+        rules = self.spec.capital
+        factor = np.clip((self.price / self.start_price) ** rules.elasticity,
+                         rules.min_factor, rules.max_factor)
+        for owned, f in zip(self.owned, factor.tolist(), strict=True):
+            for firm in owned:
+                firm.capital_factor = f
+
+    # -- measuring -------------------------------------------------------------
+    def labels(self) -> dict[str, tuple[str, ...]]:
+        """Product labels of the metrics whose labels are known only at run time."""
+        tradable = (*self.listings, *self.etfs)
+        names = self.crowd.names if self.spec else ()
+        return {"asset_price": (*tradable, INDEX_ASSET) if self.spec else (),
+                "investor_share": names, **dict.fromkeys(ASSET_METRICS, tradable)}
+
+    def metrics(self) -> dict[str, np.ndarray]:
+        """This week's values of the finance metrics."""
+        held = self.oxide.by_region_product()
+        if self.spec is None:
+            empty = np.zeros(0)
+            return {"asset_price": empty, "investor_share": empty, "speculative_stock": held,
+                    **dict.fromkeys(ASSET_METRICS, empty)}
+        prices, values = self.tradable_prices(), self.tradable_values()
+        counts = np.bincount(self.crowd.strategy, minlength=len(self.groups))
+        return {"asset_price": np.append(prices, self.index_price),
+                "asset_volume": self.volume,
+                "fundamental_value": values,
+                "hype": np.log(prices / values),
+                "investor_share": counts / max(len(self.crowd), 1),
+                "speculative_stock": held}

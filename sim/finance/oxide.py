@@ -1,0 +1,57 @@
+"""Speculative physical oxide stocks: bought on the way up, sold on the way down.
+
+Each stock's target is ``capacity_t`` x clip(``momentum_gain`` x trend x
+trend-following share of investor capital, 0, 1), the trend being the log
+change of the oxide's price in its region over ``lookback_weeks``. The holding
+moves ``adjust_share_per_week`` of the way to the target, buying at most
+``max_take_share_per_week`` of the region's commercial inventory. Material
+comes from and goes back to the regional pool ``model.stock``, like a state
+stockpile, so the material balance holds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.scenario.finance import OxideStockpile
+from sim.world import PRODUCTS
+
+
+class OxideSpeculation:
+    def __init__(self, specs: dict[str, OxideStockpile], region_index: dict[str, int],
+                 shape: tuple[int, int], prices: np.ndarray):
+        piles = list(specs.values())
+        self.shape = shape
+        self.region = np.array([region_index[p.region] for p in piles], dtype=int)
+        self.product = np.array([PRODUCTS.index(p.product) for p in piles], dtype=int)
+        self.capacity = np.array([p.capacity_t for p in piles], dtype=float)
+        self.gain = np.array([p.momentum_gain for p in piles], dtype=float)
+        self.lookback = np.array([p.lookback_weeks for p in piles], dtype=int)
+        self.adjust = np.array([p.adjust_share_per_week for p in piles], dtype=float)
+        self.max_take = np.array([p.max_take_share_per_week for p in piles], dtype=float)
+        self.held = np.zeros(len(piles))
+        depth = int(self.lookback.max()) + 1 if piles else 1
+        self.history = np.tile(np.log(prices[self.region, self.product]), (depth, 1))
+        self.week = 0
+
+    def step(self, stock: np.ndarray, prices: np.ndarray, trend_share: float) -> None:
+        """Trade this week against ``stock`` (region x product, changed in place)."""
+        if not self.held.size:
+            return
+        now = np.log(prices[self.region, self.product])
+        self.week += 1
+        depth = self.history.shape[0]
+        self.history[self.week % depth] = now
+        past = self.history[(self.week - self.lookback) % depth, np.arange(self.held.size)]
+        appetite = np.clip(self.gain * (now - past) * trend_share, 0.0, 1.0)
+        flow = self.adjust * (self.capacity * appetite - self.held)
+        room = self.max_take * stock[self.region, self.product]
+        flow = np.maximum(np.minimum(flow, room), -self.held)
+        np.subtract.at(stock, (self.region, self.product), flow)
+        self.held += flow
+
+    def by_region_product(self) -> np.ndarray:
+        """Speculative holdings, region x product (t)."""
+        table = np.zeros(self.shape)
+        np.add.at(table, (self.region, self.product), self.held)
+        return table

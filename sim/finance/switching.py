@@ -1,0 +1,50 @@
+"""Brock-Hommes strategy switching, vectorised over individual investors.
+
+Each strategy's fitness is the remembered return (%/yr) of a typical
+follower's positions: last week's convictions (-1..1 per asset, weighted by
+market value) times this week's log returns, less the strategy's cost. Each
+week a share of investors reconsiders and picks strategy h with probability
+exp(intensity x score_h) / sum_k exp(intensity x score_k), where the score
+is the fitness plus, for fundamentalists, ``misalignment_weight`` x the
+market-value-weighted mean of hype squared: the further prices stray from
+values, the more investors expect a correction (Franke and Westerhoff, 2012).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.world import WEEKS_PER_YEAR
+
+
+def updated_fitness(fitness: np.ndarray, convictions: np.ndarray, weights: np.ndarray,
+                    returns: np.ndarray, cost_pct: np.ndarray, memory_weeks: float) -> np.ndarray:
+    """Fitness per strategy (%/yr); ``convictions`` strategies x assets, held over ``returns``."""
+    earned = 100 * WEEKS_PER_YEAR * (convictions * weights[None, :] * returns[None, :]).sum(
+        axis=1) - cost_pct
+    return fitness + (earned - fitness) / memory_weeks
+
+
+def misalignment(hype: np.ndarray, weights: np.ndarray) -> float:
+    """Market-value-weighted mean squared log gap between prices and values."""
+    return float(weights @ hype**2)
+
+
+def choice_probabilities(fitness: np.ndarray, intensity: float) -> np.ndarray:
+    """Logit (discrete choice) shares of the strategies."""
+    score = intensity * (fitness - fitness.max())
+    weights = np.exp(score)
+    return weights / weights.sum()
+
+
+def switched(strategy: np.ndarray, rng: np.random.Generator, rate: float,
+             probabilities: np.ndarray) -> np.ndarray:
+    """New strategy index per investor: a ``rate`` share redraws from ``probabilities``."""
+    movers = np.flatnonzero(rng.random(strategy.size) < rate)
+    if movers.size == 0:
+        return strategy
+    cumulative = np.cumsum(probabilities)
+    picks = np.searchsorted(cumulative, rng.random(movers.size) * cumulative[-1], side="right")
+    out = strategy.copy()
+    out[movers] = np.minimum(picks, probabilities.size - 1)
+    return out
