@@ -40,8 +40,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--scenario", default="baseline_2025")
+    parser.add_argument("--all-ai", action="store_true", help="every state plays (policy ai)")
     args = parser.parse_args()
     scenario = load_scenario(args.scenario)
+    if args.all_ai:
+        scenario = load_scenario(args.scenario, overrides={
+            f"regions.{code}.policy": "ai" for code in scenario.regions})
     ours, theirs = [], []
     agents = 0
     for _ in range(args.repeats):
@@ -49,7 +53,8 @@ def main() -> None:
         ours.append(seconds)
         theirs.append(time_boltzmann(agents))
     ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
-    print(f"{args.scenario}: {STEPS} steps, {agents} agents, median of {args.repeats} runs")
+    label = f"{args.scenario}{' (all states ai)' if args.all_ai else ''}"
+    print(f"{label}: {STEPS} steps, {agents} agents, median of {args.repeats} runs")
     print(f"  Rare Earth Standoff   {ours_s:6.3f} s   {agents * STEPS / ours_s:10,.0f} "
           "agent-steps/s")
     print(f"  Mesa Boltzmann wealth {theirs_s:6.3f} s   {agents * STEPS / theirs_s:10,.0f} "

@@ -53,15 +53,16 @@ class ChangeHandler:
                                payload or {}))
 
     def apply(self, change: lv.LeverBase, source: str, name: str = "") -> None:
+        """Log ``change`` (so what it sets off reads after it), then apply it."""
         model = self.model
-        if not model.policy.apply(change):
-            getattr(self, f"_{change.type}")(change, source)
-        model._refresh_price_cache()
         payload = change.model_dump(mode="json", exclude_none=True)
         if name:
             payload["name"] = name
         self.log(change.type, source, actor_of(change), subject_of(change), headline(change),
                  payload)
+        if not model.policy.apply(change):
+            getattr(self, f"_{change.type}")(change, source)
+        model._refresh_price_cache()
 
     # -- world changes ----------------------------------------------------
     def _capacity_investment(self, c: lv.CapacityInvestment, source: str) -> None:
@@ -70,6 +71,8 @@ class ChangeHandler:
         if firm is None:
             firm = self.model.add_firm(kind, c.firm, self._new_firm_spec(c))
         self.add_capacity(firm, c.capacity_t_per_year, source, c.lead_time_years)
+        self.model.diplomacy.committed[firm.region, STAGES.index(c.stage)] += (
+            c.capacity_t_per_year)
 
     def _new_firm_spec(self, c: lv.CapacityInvestment):
         peers = [f for f in self.model.firms[KIND_OF_STAGE[c.stage]]]
@@ -113,6 +116,15 @@ class ChangeHandler:
 
     def _announcement(self, c: lv.Announcement, source: str) -> None:
         """News only: nothing physical changes."""
+
+    def _threat(self, c: lv.Threat, source: str) -> None:
+        self.model.diplomacy.threaten(c)
+
+    def _offer(self, c: lv.Offer, source: str) -> None:
+        self.model.diplomacy.propose(c)
+
+    def _deal(self, c: lv.Deal, source: str) -> None:
+        self.model.diplomacy.sign(c)
 
     # -- capacity projects ------------------------------------------------
     def add_capacity(self, firm, t_per_year: float, source: str, lead_years=None) -> None:

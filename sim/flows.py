@@ -186,6 +186,7 @@ def metrics(model: StandoffModel) -> dict[str, np.ndarray]:
     """This week's values of every metric in ``sim.recorder.METRICS``."""
     week, policy = model.week, model.policy
     approval = policy.route_approval(model.military_share())
+    capacity = capacity_by_stage(model)
     return {
         "price": model.prices,
         "production": week.produced[:, CONC],
@@ -198,7 +199,7 @@ def metrics(model: StandoffModel) -> dict[str, np.ndarray]:
         "stockpile": model.stockpile,
         "imports": week.imports,
         "exports": week.exports,
-        "capacity": capacity_by_stage(model),
+        "capacity": capacity,
         "trade_flow": week.shipped,
         "export_quota": policy.quota_t_per_year,
         "export_duty": policy.export_duty_pct,
@@ -206,5 +207,18 @@ def metrics(model: StandoffModel) -> dict[str, np.ndarray]:
         "license_approval_rate": np.where(policy.licensed, approval * 100, 100.0),
         "license_delay_days": np.where(policy.licensed, policy.delay_days, 0.0),
         "supply_risk": model.risk,
+        "military_approval_rate": np.where(policy.licensed, policy.military_approval * 100,
+                                           100.0),
+        "investment_committed": model.diplomacy.committed,
+        "capacity_outside_china": _outside_china(model, capacity),
+        "trust": model.diplomacy.trust,
+        "deals_in_force": model.diplomacy.deals_in_force(),
+        "scorecard": model.scorecard.scores,
         **model.exchange.metrics(),
     }
+
+
+def _outside_china(model: StandoffModel, capacity: np.ndarray) -> np.ndarray:
+    if model.china is None:
+        return capacity.sum(axis=0)
+    return capacity.sum(axis=0) - capacity[model.china]

@@ -51,6 +51,17 @@ def headline(change: lv.LeverBase) -> str:
         case lv.Disruption():
             return (f"Disruption: {change.stage} in {change.region} at "
                     f"{change.output_percent:g}% for {change.weeks} weeks")
+        case lv.Threat():
+            return (f"{change.actor} threatens a {change.percent:g}% tariff on {change.target} in "
+                    f"{change.deadline_weeks} weeks unless civil licence approvals reach "
+                    f"{change.demand_civil_approval_percent:g}%")
+        case lv.Offer() | lv.Deal():
+            verb = "offers" if change.type == "offer" else "signs"
+            return (f"{change.actor} {verb} a framework: {change.tariff_by} tariff on "
+                    f"{change.licences_by} down to {change.tariff_to_percent:g}% in "
+                    f"{change.tariff_steps} steps, civil licences at "
+                    f"{change.civil_approval_percent:g}%, military at "
+                    f"{change.military_approval_percent:g}%")
         case lv.DemandShock():
             return (f"Demand shock: {change.segment} demand in {change.region} "
                     f"x{change.factor:g}")
@@ -61,7 +72,7 @@ def headline(change: lv.LeverBase) -> str:
 def actor_of(change: lv.LeverBase) -> str:
     if change.actor:
         return change.actor
-    for field in ("exporter", "importer", "state", "region"):
+    for field in ("exporter", "importer", "state", "region", "tariff_by"):
         value = getattr(change, field, None)
         if isinstance(value, str):
             return value
@@ -69,7 +80,7 @@ def actor_of(change: lv.LeverBase) -> str:
 
 
 def subject_of(change: lv.LeverBase) -> str:
-    for field in ("firm", "products", "product", "stage", "segment"):
+    for field in ("target", "licences_by", "firm", "products", "product", "stage", "segment"):
         value = getattr(change, field, None)
         if value:
             return value if isinstance(value, str) else ",".join(value)

@@ -20,10 +20,12 @@ from sim import flows
 from sim.changes import ChangeHandler
 from sim.finance import Exchange
 from sim.market import PriceRules, parity_prices, price_step
+from sim.negotiation import Diplomacy
 from sim.policy import PolicyState
 from sim.recorder import Recorder
 from sim.rng import stream
 from sim.scenario import Scenario, load_scenario
+from sim.scorecard import Scorecard
 from sim.trade import allocate, landed_cost
 from sim.world import (
     CONC,
@@ -86,6 +88,8 @@ class StandoffModel(mesa.Model):
                 self.add_firm(kind, name, spec)
         self.manufacturers = [Manufacturer(self, name, spec, self.region_index[spec.region])
                               for name, spec in scenario.manufacturers.items()]
+        self.diplomacy = Diplomacy(self)
+        self.scorecard = Scorecard(self)
         self.default_grade = self._default_grades()
         self._refresh_grades()
         self.timeline: dict[int, list] = {}
@@ -162,6 +166,7 @@ class StandoffModel(mesa.Model):
             self.policy.new_year()
         for name, change in self.timeline.get(self.steps, ()):
             self.apply_change(change, source="timeline", name=name)
+        self.diplomacy.week()
         for state in self.states:
             state.decide()
         self._refresh_price_cache()
@@ -263,6 +268,7 @@ class StandoffModel(mesa.Model):
                 firm.consider_expansion()
 
     def _measure(self) -> None:
+        self.scorecard.update()
         self.recorder.record(self.steps, flows.metrics(self), self.policy.licensed)
 
     # -- helpers ---------------------------------------------------------------

@@ -47,6 +47,7 @@ def _write_all(result: RunResult, folder: Path) -> None:
     table.to_csv(folder / "timeseries.csv", index=False, float_format=FLOAT_FORMAT,
                  lineterminator="\n")
     result.events.to_csv(folder / "events.csv", index=False, lineterminator="\n")
+    result.deals.to_csv(folder / "deals.csv", index=False, lineterminator="\n")
     (folder / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
     for name, draw in CHARTS.items():
         draw(table, china=result.scenario.china).savefig(folder / name, dpi=100)
@@ -66,6 +67,8 @@ def summary(result: RunResult) -> dict:
         "version": __version__,
         "headline": result.kpis,
         "events": len(result.events),
+        "deals": result.deals[["deal", "tariff_by", "licences_by", "signed_date", "status",
+                               "defected_by"]].to_dict(orient="records"),
         "metrics": {name: {"unit": spec.unit, "meaning": spec.meaning}
                     for name, spec in METRICS.items()},
     }

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from sim.scenario.diplomacy import GOALS
 from sim.world import PRODUCTS, STAGES, step_date
 
 COLUMNS = ["step", "date", "metric", "region", "partner", "product", "value"]
@@ -67,6 +68,22 @@ METRICS: dict[str, Metric] = {
                                  "partner; 0 when unlicensed.", keep="ever_licensed"),
     "supply_risk": Metric("0-1", RP, "Supply risk buyers in the region perceive (drives "
                           "precautionary stock)."),
+    "military_approval_rate": Metric("%", RPP, "Licence approval for military end use from "
+                                     "region to partner; 100 when unlicensed (an exemption).",
+                                     keep="ever_licensed"),
+    "investment_committed": Metric("t/yr", RP, "Capacity states have funded (scenario, "
+                                   "timeline, deals, AI), cumulative, by host region and "
+                                   "stage.", products=STAGES, keep="ever_nonzero"),
+    "capacity_outside_china": Metric("t/yr", ("product",), "Installed capacity outside the "
+                                     "scenario's China region, by stage.", products=STAGES),
+    "trust": Metric("0-1", ("region", "partner"), "How much region trusts partner.",
+                    keep="ever_changed"),
+    "deals_in_force": Metric("count", ("region", "partner"), "Frameworks in force between "
+                             "the two states.", keep="ever_nonzero"),
+    "scorecard": Metric("0-1", RP, "The state's goals measured (0.5 = as at the start): "
+                        "supply_security, export_revenue (exports and magnet value added), "
+                        "consumer_prices, leverage (world share of separation and magnets), "
+                        "standing (deals kept, threats made).", products=GOALS),
     "asset_price": Metric("USD/share", ("product",), "Price of each listed company's share and "
                           "ETF unit, and the level of market_index (the assets outside the "
                           "scenario that broad ETFs hold); product holds the asset name.",
@@ -121,10 +138,13 @@ class Recorder:
         keep = np.ones(shape, dtype=bool)
         if spec.keep == "ever_nonzero":
             keep = (data != 0).any(axis=0)
+        elif spec.keep == "ever_changed":
+            keep = (data != data[:1]).any(axis=0)
         elif spec.keep == "ever_licensed":
             keep = np.stack(self.licensed).any(axis=0)
         if "partner" in spec.axes:
-            keep &= ~np.eye(len(self.regions), dtype=bool)[:, :, np.newaxis]
+            n = len(self.regions)
+            keep &= ~np.eye(n, dtype=bool).reshape(n, n, *([1] * (len(shape) - 2)))
         combos = np.argwhere(keep)
         if len(combos) == 0:
             return pd.DataFrame(columns=COLUMNS)
@@ -160,12 +180,13 @@ def metrics_markdown() -> str:
              "|---|---|---|---|---|---|"]
     for name, spec in METRICS.items():
         region = "exporter" if name in ("trade_flow", "license_approval_rate",
-                                        "license_delay_days") else (
+                                        "license_delay_days", "military_approval_rate") else (
             "importer" if name == "tariff" else "region")
         region = region if "region" in spec.axes else ""
         partner = ""
         if "partner" in spec.axes:
-            partner = "exporter" if name == "tariff" else "importer / destination"
+            partner = {"tariff": "exporter", "trust": "other state",
+                       "deals_in_force": "other state"}.get(name, "importer / destination")
         labels = spec.products if spec.products is not None else ("asset or strategy names",)
         product = spec.fixed_product or (", ".join(labels) if "product" in spec.axes
                                          else "")

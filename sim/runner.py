@@ -16,6 +16,7 @@ class RunResult:
     steps: int
     timeseries: pd.DataFrame  # tidy: step, date, metric, region, partner, product, value
     events: pd.DataFrame  # the news log
+    deals: pd.DataFrame  # the deal register
     kpis: dict[str, float]
 
 
@@ -29,4 +30,5 @@ def run_scenario(scenario: Scenario | str, seed: int | None = None, steps: int |
     model = StandoffModel(scenario, seed=seed)
     model.run(steps, progress=progress)
     return RunResult(scenario=scenario, seed=model.seed, steps=model.steps,
-                     timeseries=model.timeseries(), events=model.events(), kpis=model.kpis())
+                     timeseries=model.timeseries(), events=model.events(),
+                     deals=model.diplomacy.register(), kpis=model.kpis())

@@ -68,23 +68,26 @@ def allocate(
     supply = np.maximum(stock, 0.0).astype(float)
     quota = quota_allowance.astype(float).copy()
     take = np.zeros((n, n, p))
-    for k in range(n):
-        source = order[k]
-        asked = np.zeros((n, n, p))
-        asked[source, importer, product] = remaining * approval[source, importer, product]
-        home = asked[idx, idx, :].copy()
-        asked[idx, idx, :] = 0.0
-        foreign = asked.sum(axis=1)
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+
+    def per_source(cells, weights):  # sum (importer, product) cells by their source
+        return np.bincount(cells, weights=weights.ravel(), minlength=n * p).reshape(n, p)
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for k in range(n):
+            if remaining.max() <= 1e-9:
+                break
+            source = order[k]
+            cells = (source * p + product).ravel()
+            home = source == importer
+            asked = remaining * approval[source, importer, product]
+            foreign = per_source(cells, np.where(home, 0.0, asked))
             quota_scale = np.where(foreign > quota, quota / foreign, 1.0)
-            asked *= quota_scale[:, np.newaxis, :]
-            total = home + asked.sum(axis=1)
+            asked = np.where(home, asked, asked * quota_scale[source, product])
+            total = per_source(cells, asked)
             supply_scale = np.where(total > supply, supply / total, 1.0)
-        asked *= supply_scale[:, np.newaxis, :]
-        home *= supply_scale
-        asked[idx, idx, :] = home
-        take += asked
-        remaining = np.maximum(remaining - asked.sum(axis=0), 0.0)
-        supply = np.maximum(supply - asked.sum(axis=1), 0.0)
-        quota = np.maximum(quota - (asked.sum(axis=1) - home), 0.0)
+            got = asked * supply_scale[source, product]
+            take[source, importer, product] += got
+            remaining = np.maximum(remaining - got, 0.0)
+            supply = np.maximum(supply - per_source(cells, got), 0.0)
+            quota = np.maximum(quota - per_source(cells, np.where(home, 0.0, got)), 0.0)
     return Allocation(take=take, supply_left=supply, quota_left=quota, unfilled=remaining)

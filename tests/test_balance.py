@@ -1,6 +1,7 @@
 """Material balance: produced + imported = consumed + exported + change in stock."""
 
 import numpy as np
+import pytest
 
 from sim.world import CONC, DYTB, MAGNET, NDPR
 from tests.conftest import finished_model
@@ -8,8 +9,9 @@ from tests.conftest import finished_model
 STEPS = 170  # past licensing delays, capacity arrivals and the 2028 stockpile
 
 
-def test_balance_holds_every_step_for_every_product_and_region():
-    model = finished_model("baseline_2025", 0, STEPS)
+@pytest.mark.parametrize("name", ["baseline_2025", "escalation", "allied_buildout"])
+def test_balance_holds_every_step_for_every_product_and_region(name):
+    model = finished_model(name, 0, STEPS)
     rec = model.recorder
     held = rec.stacked("inventory") + rec.stacked("stockpile") + rec.stacked("speculative_stock")
     produced = np.zeros_like(held)

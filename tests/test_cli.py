@@ -27,7 +27,7 @@ def run_output(tmp_path_factory):
 
 def test_run_writes_every_output(run_output):
     names = {p.name for p in run_output.iterdir()}
-    assert {"timeseries.parquet", "timeseries.csv", "events.csv", "summary.json",
+    assert {"timeseries.parquet", "timeseries.csv", "events.csv", "deals.csv", "summary.json",
             "prices.png", "trade_flows.png", "quotas_tariffs.png", "capacity.png"} <= names
 
 

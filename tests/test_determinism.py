@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from sim.model import StandoffModel
 from tests.conftest import scenario
@@ -12,17 +13,18 @@ from tests.conftest import scenario
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(out: Path, seed: int) -> bytes:
+def _run(out: Path, seed: int, scenario: str = "baseline_2025") -> bytes:
     proc = subprocess.run([sys.executable, str(ROOT / "run.py"), "run", "--steps", "60",
-                           "--seed", str(seed), "--out", str(out)],
+                           "--seed", str(seed), "--out", str(out), "--scenario", scenario],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return (out / "timeseries.csv").read_bytes()
 
 
-def test_same_seed_same_bytes_across_processes(tmp_path):
-    first = _run(tmp_path / "a", 11)
-    second = _run(tmp_path / "b", 11)
+@pytest.mark.parametrize("scenario", ["baseline_2025", "escalation"])
+def test_same_seed_same_bytes_across_processes(tmp_path, scenario):
+    first = _run(tmp_path / "a", 11, scenario)
+    second = _run(tmp_path / "b", 11, scenario)
     assert first == second
     assert (tmp_path / "a" / "events.csv").read_bytes() == (
         tmp_path / "b" / "events.csv").read_bytes()

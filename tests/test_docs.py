@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from sim.recorder import metrics_markdown
-from sim.scenario import levers, schema
+from sim.scenario import diplomacy, levers, schema
 from sim.scenario.reference import reference_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +24,8 @@ def test_metrics_reference_is_current():
 def _schema_fields():
     classes = [schema.Scenario, schema.Region, schema.Market, schema.Demand, schema.Production,
                schema.Investment, schema.Miner, schema.Refiner, schema.MagnetMaker,
-               schema.Manufacturer, *levers.CHANGE_TYPES]
+               schema.Manufacturer, diplomacy.Goals, diplomacy.Strategy, diplomacy.Negotiation,
+               *levers.CHANGE_TYPES]
     for cls in classes:
         for name in cls.model_fields:
             yield cls.__name__, name

@@ -164,6 +164,63 @@ class Announcement(LeverBase):
         "finance.news_sentiment.announcement.")
 
 
+class Threat(LeverBase):
+    """``actor`` will raise its tariff on ``target`` by ``percent`` after
+    ``deadline_weeks`` unless ``target`` licenses ``demand_products`` to it at
+    ``demand_civil_approval_percent`` or more by then."""
+
+    type: Literal["threat"]
+    actor: RegionCode
+    target: RegionCode
+    percent: Percent = Field(100.0, description="Extra tariff if the threat is carried out.")
+    products: list[Product] | AllOr = "all"
+    deadline_weeks: Annotated[int, Field(ge=1, le=104)] = 4
+    demand_products: list[Product] = Field(["dytb_oxide", "magnet"])
+    demand_civil_approval_percent: Share = 90.0
+
+    _lists = field_validator("products", mode="before")(_as_list)
+
+
+class DealTerms(LeverBase):
+    """A package between two states: graduated tariff cuts by ``tariff_by`` on
+    ``licences_by``'s goods, against a licence fast track for civil use from
+    ``licences_by`` to ``tariff_by`` (and to ``trusted_partners``). Military
+    end use stays at ``military_approval_percent`` (restricted unless exempted).
+    Frameworks carry no enforcement: each side may defect later."""
+
+    actor: RegionCode = Field(description="The state that proposes.")
+    tariff_by: RegionCode
+    licences_by: RegionCode
+    tariff_to_percent: Percent = Field(description="Tariff level after the last cut.")
+    tariff_steps: Annotated[int, Field(ge=1, le=12)] = 2
+    step_weeks: Annotated[int, Field(ge=1, le=52)] = 8
+    products: list[Product] = Field(["dytb_oxide", "magnet"])
+    civil_approval_percent: Share = 90.0
+    delay_days: Annotated[float, Field(ge=0, le=365)] = 14.0
+    military_approval_percent: Share = 0.0
+    trusted_partners: list[RegionCode] = Field(
+        [], description="Third states that get the same civil fast track."
+    )
+    co_investment_t_per_year: Annotated[float, Field(ge=0, le=1e6)] = Field(
+        0.0, description="Separation capacity (t REO feed/yr) tariff_by commits to fund."
+    )
+    co_investment_region: RegionCode | None = Field(
+        None, description="Where the co-investment goes (default: tariff_by)."
+    )
+
+
+class Offer(DealTerms):
+    """A proposal; an AI responder accepts, counters or rejects it."""
+
+    type: Literal["offer"]
+
+
+class Deal(DealTerms):
+    """An agreement that takes effect at once (scripted frameworks)."""
+
+    type: Literal["deal"]
+
+
 PolicyChange = Annotated[
     ExportQuota
     | ExportDuty
@@ -175,7 +232,10 @@ PolicyChange = Annotated[
     | CapacityInvestment
     | Disruption
     | DemandShock
-    | Announcement,
+    | Announcement
+    | Threat
+    | Offer
+    | Deal,
     Field(discriminator="type"),
 ]
 
@@ -191,17 +251,21 @@ CHANGE_TYPES = (
     Disruption,
     DemandShock,
     Announcement,
+    Threat,
+    Offer,
+    Deal,
 )
 
 
 def regions_named(change: BaseModel) -> list[tuple[str, str]]:
     """(field, code) pairs of every region code a change refers to."""
     named = []
-    for field in ("exporter", "importer", "state", "region", "actor"):
+    for field in ("exporter", "importer", "state", "region", "actor", "target", "tariff_by",
+                  "licences_by", "co_investment_region"):
         value = getattr(change, field, None)
         if isinstance(value, str) and value != "all":
             named.append((field, value))
-    for field in ("exporters", "destinations"):
+    for field in ("exporters", "destinations", "trusted_partners"):
         value = getattr(change, field, None)
         if isinstance(value, list):
             named.extend((field, code) for code in value)

@@ -9,9 +9,9 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from sim.scenario import diplomacy, schema
 from sim.scenario import finance as fin
 from sim.scenario import levers as lv
-from sim.scenario import schema
 
 FINANCE_SECTIONS = [
     ("[finance]", fin.Finance, "finance."),
@@ -31,6 +31,9 @@ FINANCE_SECTIONS = [
 SECTIONS = [
     ("Top level", schema.Scenario, ""),
     ("[regions.CODE]", schema.Region, "regions.CODE."),
+    ("[regions.CODE.goals]", diplomacy.Goals, "regions.CODE.goals."),
+    ("[regions.CODE.strategy]", diplomacy.Strategy, "regions.CODE.strategy."),
+    ("[negotiation]", diplomacy.Negotiation, "negotiation."),
     ("[market]", schema.Market, "market."),
     ("[demand]", schema.Demand, "demand."),
     ("[production]", schema.Production, "production."),
@@ -69,7 +72,8 @@ def _type_text(annotation) -> str:
         return " or ".join(repr(a).replace("'", '"') for a in typing.get_args(annotation))
     if origin in (typing.Union, types.UnionType):
         members = typing.get_args(annotation)
-        if all(isinstance(m, type) and issubclass(m, lv.LeverBase) for m in members):
+        if all(isinstance(m, type) and issubclass(m, lv.LeverBase) for m in members
+               if m is not type(None)) and len(members) > 3:
             return "change table (see change types)"
         parts = [_type_text(a) for a in typing.get_args(annotation) if a is not type(None)]
         return " or ".join(parts)

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.scenario.diplomacy import Goals, Negotiation, Strategy
 from sim.scenario.finance import Finance, finance_problems
 from sim.scenario.levers import PolicyChange, RegionCode, regions_named
 from sim.world import DAYS_PER_STEP, PRODUCTS, Product, Segment, Stage
@@ -28,9 +29,13 @@ class Strict(BaseModel):
 
 class Region(Strict):
     name: Name = Field(description="Display name of the state or region.")
-    policy: Literal["scripted"] = Field(
-        "scripted", description='"scripted": only timeline events change its levers.'
+    policy: Literal["scripted", "ai"] = Field(
+        "scripted", description='"scripted": only timeline events change its levers; '
+        '"ai": its goals and strategy do too.'
     )
+    goals: Goals = Field(default_factory=Goals)
+    strategy: Strategy = Field(default_factory=Strategy)
+    allies: list[RegionCode] = Field([], description="States it co-invests and stockpiles with.")
 
 
 class Firm(Strict):
@@ -214,6 +219,7 @@ class Scenario(Strict):
     refiners: dict[str, Refiner] = Field(min_length=1)
     magnet_makers: dict[str, MagnetMaker] = Field(min_length=1)
     manufacturers: dict[str, Manufacturer] = Field(min_length=1)
+    negotiation: Negotiation = Field(default_factory=Negotiation)
     policy: dict[str, PolicyChange] = Field(default_factory=dict)
     timeline: dict[str, PolicyChange] = Field(default_factory=dict)
     finance: Finance | None = Field(
@@ -240,6 +246,9 @@ class Scenario(Strict):
 
         if self.china is not None:
             check(("china",), self.china)
+        for code, region in self.regions.items():
+            for ally in region.allies:
+                check(("regions", code, "allies"), ally)
         for group in ("miners", "refiners", "magnet_makers", "manufacturers"):
             for name, firm in getattr(self, group).items():
                 check((group, name, "region"), firm.region)

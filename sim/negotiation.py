@@ -1,0 +1,297 @@
+"""The negotiation protocol: threats, offers, frameworks, compliance, trust.
+
+States act through ``threaten``, ``propose``, ``sign``, ``defect`` and
+``concede``; the weekly ``week()`` carries out scheduled tariff cuts, resolves
+threats at their deadlines, detects defections after the detection lag and
+lets trust recover. Frameworks carry no enforcement: a party that defects
+simply reverses its levers, and the other side notices only later. Every
+move is a logged change or news item, so the deal register can be rebuilt
+from the log. What a state decides lives in ``agents/state.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario import levers as lv
+from sim.world import PRODUCTS, STAGES
+
+if TYPE_CHECKING:
+    from sim.model import StandoffModel
+
+DEAL_COLUMNS = ["deal", "proposer", "tariff_by", "licences_by", "signed_step", "signed_date",
+                "tariff_to_percent", "civil_approval_percent", "military_approval_percent",
+                "delay_days", "trusted_partners", "status", "defected_by", "defected_step",
+                "detected_step"]
+
+
+@dataclass
+class ThreatCase:
+    terms: lv.Threat
+    issued: int
+    deadline: int
+    status: str = "open"  # open, averted, carried out
+
+
+@dataclass
+class Agreement:
+    id: str
+    terms: lv.DealTerms
+    signed: int
+    before_licence: dict  # the licensing side's levers before the deal
+    before_tariff: float  # the tariff side's tariff before the deal (percent)
+    cuts: list[tuple[int, float]] = field(default_factory=list)  # (step, percent) still due
+    status: str = "in force"
+    defected_by: str = ""
+    defected_step: int | None = None
+    detected_step: int | None = None
+
+    def parties(self) -> tuple[str, str]:
+        return self.terms.tariff_by, self.terms.licences_by
+
+    def row(self, start) -> list:
+        from sim.world import step_date
+
+        t = self.terms
+        return [self.id, t.actor, t.tariff_by, t.licences_by, self.signed,
+                step_date(start, self.signed).isoformat(), t.tariff_to_percent,
+                t.civil_approval_percent, t.military_approval_percent, t.delay_days,
+                ",".join(t.trusted_partners), self.status, self.defected_by,
+                self.defected_step, self.detected_step]
+
+
+class Diplomacy:
+    def __init__(self, model: StandoffModel):
+        self.model = model
+        rules = model.spec.negotiation
+        n = len(model.regions)
+        self.trust = np.full((n, n), rules.initial_trust)
+        np.fill_diagonal(self.trust, 1.0)
+        self.standing = np.full(n, 0.5)
+        self.committed = np.zeros((n, len(STAGES)))  # t/yr funded by states, by host
+        self.threats: list[ThreatCase] = []
+        self.deals: list[Agreement] = []
+        self.last_move: dict[tuple[str, str], int] = {}
+
+    # -- helpers ------------------------------------------------------------
+    def _i(self, code: str) -> int:
+        return self.model.region_index[code]
+
+    @property
+    def now(self) -> int:
+        return self.model.changes.step
+
+    def deal_between(self, a: str, b: str) -> Agreement | None:
+        for deal in self.deals:
+            if deal.status == "in force" and {a, b} == set(deal.parties()):
+                return deal
+        return None
+
+    def open_threat(self, actor: str, target: str) -> ThreatCase | None:
+        return next((t for t in self.threats if t.status == "open"
+                     and t.terms.actor == actor and t.terms.target == target), None)
+
+    def tariff_level(self, importer: str, exporter: str) -> float:
+        return float(self.model.policy.tariff_pct[self._i(importer), self._i(exporter)].mean())
+
+    def threat_met(self, threat: lv.Threat) -> bool:
+        policy = self.model.policy
+        e, d = self._i(threat.target), self._i(threat.actor)
+        for name in threat.demand_products:
+            p = PRODUCTS.index(name)
+            if policy.licensed[e, d, p] and (
+                    policy.civil_approval[e, d, p] * 100 < threat.demand_civil_approval_percent):
+                return False
+        return True
+
+    def _log(self, kind: str, actor: str, subject: str, text: str, payload=None) -> None:
+        self.model.changes.log(kind, "negotiation", actor, subject, text, payload)
+
+    # -- moves ---------------------------------------------------------------
+    def threaten(self, threat: lv.Threat) -> None:
+        case = ThreatCase(threat, self.now, self.now + threat.deadline_weeks)
+        self.threats.append(case)
+        self.standing[self._i(threat.actor)] -= 0.1
+        self.last_move[(threat.actor, threat.target)] = self.now
+        target = self.model.states[self._i(threat.target)]
+        target.consider_threat(case)
+
+    def concede(self, case: ThreatCase) -> None:
+        t = case.terms
+        self.model.apply_change(lv.Licensing(
+            type="licensing", exporter=t.target, products=t.demand_products,
+            destinations=[t.actor], civil_approval_percent=t.demand_civil_approval_percent,
+            military_approval_percent=self._military(t.target, t.actor, t.demand_products),
+            delay_days=14.0, headline=f"{t.target} concedes to {t.actor}: civil licence "
+            f"approvals raised to {t.demand_civil_approval_percent:g}%"), source="ai")
+
+    def _military(self, exporter: str, dest: str, products: list[str]) -> float:
+        policy = self.model.policy
+        idx = [PRODUCTS.index(p) for p in products]
+        return float(policy.military_approval[self._i(exporter), self._i(dest), idx].min() * 100)
+
+    def propose(self, offer: lv.Offer, counters_left: int | None = None) -> None:
+        """Send an offer to the other party, who accepts, counters or rejects."""
+        rules = self.model.spec.negotiation
+        counters_left = rules.max_counter_offers if counters_left is None else counters_left
+        proposer = offer.actor
+        other = offer.licences_by if proposer == offer.tariff_by else offer.tariff_by
+        self.last_move[(proposer, other)] = self.now
+        responder = self.model.states[self._i(other)]
+        answer = responder.answer_offer(offer, counters_left)
+        if answer == "accept":
+            self._log("offer_accepted", other, proposer, f"{other} accepts {proposer}'s offer")
+            self.sign(offer)
+        elif isinstance(answer, lv.Offer):
+            self._log("counter_offer", other, proposer,
+                      f"{other} counters: tariff down to {answer.tariff_to_percent:g}%, civil "
+                      f"approval {answer.civil_approval_percent:g}%",
+                      answer.model_dump(mode="json", exclude_none=True))
+            self.propose(answer, counters_left - 1)
+        else:
+            self._log("offer_rejected", other, proposer, f"{other} rejects {proposer}'s offer")
+
+    def sign(self, terms: lv.DealTerms) -> Agreement:
+        model, policy = self.model, self.model.policy
+        e, d = self._i(terms.licences_by), self._i(terms.tariff_by)
+        idx = [PRODUCTS.index(p) for p in terms.products]
+        before = {"licensed": bool(policy.licensed[e, d, idx].any()),
+                  "civil": float(policy.civil_approval[e, d, idx].min() * 100),
+                  "military": float(policy.military_approval[e, d, idx].min() * 100),
+                  "delay": float(policy.delay_days[e, d, idx].max())}
+        deal = Agreement(f"D{len(self.deals) + 1}", terms, self.now, before,
+                         self.tariff_level(terms.tariff_by, terms.licences_by))
+        self.deals.append(deal)
+        for a, b in (deal.parties(), deal.parties()[::-1]):
+            self.standing[self._i(a)] += 0.05
+            self.last_move[(a, b)] = self.now
+        model.apply_change(lv.Licensing(
+            type="licensing", exporter=terms.licences_by, products=terms.products,
+            destinations=[terms.tariff_by, *terms.trusted_partners],
+            civil_approval_percent=terms.civil_approval_percent,
+            military_approval_percent=terms.military_approval_percent,
+            delay_days=terms.delay_days,
+            headline=f"Deal {deal.id}: {terms.licences_by} fast-tracks civil licences for "
+            f"{', '.join([terms.tariff_by, *terms.trusted_partners])}"), source="deal")
+        steps = terms.tariff_steps
+        start = deal.before_tariff
+        deal.cuts = [(self.now + k * terms.step_weeks,
+                      start + (terms.tariff_to_percent - start) * (k + 1) / steps)
+                     for k in range(steps)]
+        self._due_cuts(deal)
+        if terms.co_investment_t_per_year > 0:
+            host = terms.co_investment_region or terms.tariff_by
+            model.apply_change(lv.CapacityInvestment(
+                type="capacity_investment", actor=terms.tariff_by,
+                firm=f"{terms.tariff_by.lower()}_{host.lower()}_deal_separation", region=host,
+                stage="refining", capacity_t_per_year=terms.co_investment_t_per_year),
+                source="deal")
+        return deal
+
+    def _due_cuts(self, deal: Agreement) -> None:
+        due = [c for c in deal.cuts if c[0] <= self.now]
+        deal.cuts = [c for c in deal.cuts if c[0] > self.now]
+        for _, level in due[-1:]:
+            t = deal.terms
+            self.model.apply_change(lv.Tariff(
+                type="tariff", importer=t.tariff_by, exporters=[t.licences_by], products="all",
+                percent=level, headline=f"Deal {deal.id}: {t.tariff_by} cuts its tariff on "
+                f"{t.licences_by} to {level:g}%"), source="deal")
+
+    def defect(self, deal: Agreement, party: str) -> None:
+        """``party`` quietly reverses its side of ``deal``."""
+        t = deal.terms
+        deal.defected_by, deal.defected_step = party, self.now
+        if party == t.licences_by:
+            before = deal.before_licence
+            self.model.apply_change(lv.Licensing(
+                type="licensing", exporter=party, products=t.products,
+                destinations=[t.tariff_by, *t.trusted_partners], controlled=before["licensed"],
+                civil_approval_percent=before["civil"],
+                military_approval_percent=before["military"], delay_days=before["delay"],
+                headline=f"{party} slows licence approvals for {t.tariff_by} again"),
+                source="ai")
+        else:
+            deal.cuts = []
+            self.model.apply_change(lv.Tariff(
+                type="tariff", importer=party, exporters=[t.licences_by], products="all",
+                percent=deal.before_tariff,
+                headline=f"{party} restores its tariff on {t.licences_by}"), source="ai")
+
+    # -- the weekly clock ----------------------------------------------------
+    def week(self) -> None:
+        rules = self.model.spec.negotiation
+        for deal in self.deals:
+            if deal.status == "in force":
+                self._due_cuts(deal)
+        self._resolve_threats()
+        self._detect_defections(rules.detection_lag_weeks, rules.trust_loss_on_defection)
+        initial = rules.initial_trust
+        self.trust += rules.trust_recovery_per_week * (initial - self.trust)
+        for deal in self.deals:
+            if deal.status == "in force" and deal.defected_step is None:
+                a, b = (self._i(p) for p in deal.parties())
+                gain = rules.trust_gain_per_week_of_compliance
+                self.trust[a, b] = min(1.0, self.trust[a, b] + gain)
+                self.trust[b, a] = min(1.0, self.trust[b, a] + gain)
+        np.fill_diagonal(self.trust, 1.0)
+        self.standing += 0.01 * (0.5 - self.standing)
+        np.clip(self.standing, 0.0, 1.0, out=self.standing)
+
+    def _resolve_threats(self) -> None:
+        for case in self.threats:
+            if case.status != "open":
+                continue
+            t = case.terms
+            if self.threat_met(t):
+                case.status = "averted"
+                a, b = self._i(t.actor), self._i(t.target)
+                self.trust[a, b] = min(1.0, self.trust[a, b] + 0.05)
+                self._log("threat_averted", t.actor, t.target,
+                          f"{t.actor} drops its {t.percent:g}% tariff threat: {t.target} "
+                          "raised licence approvals")
+            elif self.now >= case.deadline:
+                case.status = "carried out"
+                level = self.tariff_level(t.actor, t.target) + t.percent
+                self.model.apply_change(lv.Tariff(
+                    type="tariff", importer=t.actor, exporters=[t.target], products=t.products,
+                    percent=min(level, 1000.0), headline=f"{t.actor} carries out its threat: "
+                    f"+{t.percent:g}% tariff on {t.target}"), source="ai")
+                a, b = self._i(t.target), self._i(t.actor)
+                self.trust[a, b] = max(0.0, self.trust[a, b] - 0.15)
+
+    def _detect_defections(self, lag: int, loss: float) -> None:
+        for deal in self.deals:
+            if deal.status != "in force" or deal.defected_step is None:
+                continue
+            if self.now - deal.defected_step < lag:
+                continue
+            cheat = deal.defected_by
+            victim = next(p for p in deal.parties() if p != cheat)
+            deal.status, deal.detected_step = "broken", self.now
+            v, c = self._i(victim), self._i(cheat)
+            self.trust[v, c] = max(0.0, self.trust[v, c] - loss)
+            self.standing[c] -= 0.2
+            self._log("defection_detected", victim, cheat,
+                      f"{victim} finds that {cheat} broke deal {deal.id}; trust falls to "
+                      f"{self.trust[v, c]:.2f}", {"deal": deal.id})
+            self.model.states[v].retaliate(deal, cheat)
+
+    # -- outputs -------------------------------------------------------------
+    def register(self) -> pd.DataFrame:
+        start = self.model.spec.start_date
+        return pd.DataFrame([d.row(start) for d in self.deals], columns=DEAL_COLUMNS)
+
+    def deals_in_force(self) -> np.ndarray:
+        n = len(self.model.regions)
+        table = np.zeros((n, n))
+        for deal in self.deals:
+            if deal.status == "in force":
+                a, b = (self._i(p) for p in deal.parties())
+                table[a, b] += 1
+                table[b, a] += 1
+        return table

@@ -1,0 +1,47 @@
+"""Each state's scorecard: its goals measured every week (0-1, 0.5 = as at the start)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.scenario.diplomacy import GOALS
+from sim.world import DYTB, MAGNET
+
+if TYPE_CHECKING:
+    from sim.model import StandoffModel
+
+
+def _relative(value: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Map a ratio to 0-1 with 0.5 at the reference."""
+    ratio = np.divide(value, reference, out=np.ones_like(value), where=reference > 0)
+    return ratio / (1.0 + ratio)
+
+
+class Scorecard:
+    def __init__(self, model: StandoffModel):
+        self.model = model
+        n = len(model.regions)
+        self.scores = np.full((n, len(GOALS)), 0.5)
+        self.reference_value: np.ndarray | None = None
+        self.reference_price = model.prices[:, MAGNET].copy()
+
+    def update(self) -> None:
+        model, week = self.model, self.model.week
+        prices = model.prices
+        value = (week.exports * prices).sum(axis=1) + week.produced[:, MAGNET] * prices[:, MAGNET]
+        if self.reference_value is None and value.sum() > 0:
+            self.reference_value = value.copy()
+        reference = value if self.reference_value is None else self.reference_value
+        output = week.produced
+        world = np.maximum(output.sum(axis=0), 1e-9)
+        share = (output[:, 1] / world[1] + output[:, MAGNET] / world[MAGNET]) / 2
+        self.scores[:, 0] = 1.0 - model.risk[:, [DYTB, MAGNET]].mean(axis=1)
+        self.scores[:, 1] = _relative(value, reference)
+        self.scores[:, 2] = _relative(self.reference_price, prices[:, MAGNET])
+        self.scores[:, 3] = share
+        self.scores[:, 4] = model.diplomacy.standing
+
+    def utility(self, region: int, weights: np.ndarray) -> float:
+        return float(self.scores[region] @ weights)

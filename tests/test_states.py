@@ -1,0 +1,108 @@
+"""States that play: threats, concessions, defection, retaliation, alliances."""
+
+import numpy as np
+
+from sim.world import MAGNET
+from tests.conftest import finished_model, run_with
+
+THREAT_STEP, DEADLINE = 40, 43  # the US threat of 10 October 2025, three weeks to comply
+DEAL_STEP = 45  # Busan framework, 10 November 2025
+
+
+def _route(model, metric, exporter, dest, product=MAGNET):
+    i, j = model.region_index[exporter], model.region_index[dest]
+    return model.recorder.stacked(metric)[:, i, j, product]
+
+
+def _us_tariff_on_china(model):
+    us, cn = model.region_index["US"], model.china
+    return model.recorder.stacked("tariff")[:, us, cn].mean(axis=1)
+
+
+def _kinds(model, kind):
+    return [n for n in model.news.items if n.kind == kind]
+
+
+def test_a_threat_met_by_a_concession_averts_the_tariff():
+    model = finished_model("framework_deal", 0, 60)
+    averted = _kinds(model, "threat_averted")
+    assert [n.step for n in averted] == [THREAT_STEP]
+    assert not _kinds(model, "threat")[0].payload.get("carried_out")
+    tariff = _us_tariff_on_china(model)
+    assert tariff[THREAT_STEP:DEAL_STEP].max() <= tariff[THREAT_STEP - 1]  # no +100%
+
+
+def test_a_threat_not_met_is_carried_out():
+    hawk = run_with("framework_deal", 50, overrides={"regions.CN.strategy.hawkishness": 0.95})
+    assert not _kinds(hawk, "threat_averted")
+    tariff = _us_tariff_on_china(hawk)
+    assert tariff[DEADLINE + 1] >= tariff[THREAT_STEP - 1] + 100
+
+
+def test_a_detected_defection_lowers_trust_and_triggers_retaliation():
+    overrides = {"regions.US.policy": "ai", "regions.CN.strategy.hawkishness": 1.0,
+                 "negotiation.defection_probability": 1.0}
+    model = run_with("framework_deal", 120, overrides=overrides)
+    deal = model.diplomacy.deals[0]
+    assert deal.defected_by == "CN" and deal.status == "broken"
+    lag = model.spec.negotiation.detection_lag_weeks
+    assert deal.detected_step - deal.defected_step == lag
+    detected = _kinds(model, "defection_detected")
+    assert [n.step for n in detected] == [deal.detected_step]
+    us, cn = model.region_index["US"], model.china
+    trust = model.recorder.stacked("trust")[:, us, cn]
+    assert trust[deal.detected_step] <= trust[deal.detected_step - 1] - 0.25
+    retaliation = [n for n in model.news.items if n.step == deal.detected_step
+                   and n.kind == "tariff" and n.source == "ai" and n.actor == "US"]
+    assert retaliation, "the US answered the defection"
+    tariff = _us_tariff_on_china(model)
+    assert tariff[deal.detected_step] > tariff[deal.detected_step - 1]
+
+
+def test_without_a_deal_restrictions_persist_and_investment_outside_china_rises():
+    escalation = finished_model("escalation", 0, 260)
+    approval = _route(escalation, "license_approval_rate", "CN", "US")
+    assert approval[20:].max() <= 40
+    framework = finished_model("framework_deal", 0, 260)
+    committed = escalation.recorder.stacked("investment_committed")
+    outside = np.delete(committed, escalation.china, axis=1).sum(axis=(1, 2))
+    assert outside[-1] > outside[30] > 0
+    framework_outside = np.delete(framework.recorder.stacked("investment_committed"),
+                                  framework.china, axis=1).sum(axis=(1, 2))
+    assert outside[-1] > framework_outside[-1]
+    capacity = escalation.recorder.stacked("capacity_outside_china")
+    assert np.all(capacity[-1] >= capacity[0]) and capacity[-1].sum() > capacity[0].sum()
+
+
+def test_military_stays_restricted_under_the_framework_while_civil_approvals_rise():
+    model = finished_model("framework_deal", 0, 260)
+    civil = _route(model, "license_approval_rate", "CN", "US")
+    military = _route(model, "military_approval_rate", "CN", "US")
+    deal = model.diplomacy.deals[0]
+    in_force = slice(DEAL_STEP, deal.defected_step or len(civil))
+    assert in_force.stop - in_force.start > 26, "the deal held for at least half a year"
+    assert np.all(military[14:] == 0)
+    assert civil[in_force].min() >= 75
+    assert civil[DEAL_STEP] > civil[DEAL_STEP - 10]
+    register = model.diplomacy.register()
+    assert list(register["licences_by"]) == ["CN"]
+    assert register.loc[0, "military_approval_percent"] == 0
+
+
+def test_allies_co_invest_and_coordinate_stockpiles():
+    model = finished_model("allied_buildout", 0, 260)
+    funded = [n for n in model.news.items if n.kind == "capacity_investment" and n.source == "ai"]
+    funders = {n.actor for n in funded}
+    assert {"US", "JP"} <= funders
+    assert any(n.payload["region"] != n.actor for n in funded), "someone invested in an ally"
+    base = finished_model("baseline_2025", 0, 260)
+    assert (model.recorder.stacked("capacity_outside_china")[-1].sum()
+            > base.recorder.stacked("capacity_outside_china")[-1].sum())
+
+
+def test_scorecards_are_bounded_and_move():
+    model = finished_model("escalation", 0, 260)
+    scores = model.recorder.stacked("scorecard")
+    assert np.all((scores >= 0) & (scores <= 1))
+    assert scores[-1, model.region_index["US"]].std() > 0
+    assert not np.array_equal(scores[1], scores[-1])
