@@ -7,7 +7,8 @@ Playwright and prints:
   label and every chart image have their new picture decoded and painted;
   median and 90th percentile of 20 clicks on the default scenario;
 - Play: weeks advanced per second and chart redraws per second over a few
-  seconds of Play, at the default speed and at the maximum speed.
+  seconds of Play, at the default speed (from week 0 and from week 260) and at
+  the maximum speed.
 
 Run: ``.venv/bin/python benchmarks/view_benchmark.py [--clicks 20] [--seconds 5]``.
 A script, not a test: the figures depend on the machine and its load.
@@ -141,6 +142,14 @@ def main(argv: list[str] | None = None) -> int:
         reset(page)
         rate, frames = measure_play(page, args.seconds)
         print(f"Play at default speed (13 weeks/s): {rate:.1f} weeks/s, "
+              f"price chart redrawn {frames:.1f} times/s")
+
+        reset(page)
+        for target in range(52, 261, 52):  # later in the run: fewer axis rescales
+            sidebar_button(page, "Step year").click()
+            wait_for_week(page, target)
+        rate, frames = measure_play(page, args.seconds)
+        print(f"Play at default speed from week 260: {rate:.1f} weeks/s, "
               f"price chart redrawn {frames:.1f} times/s")
 
         reset(page)

@@ -27,7 +27,7 @@ import solara
 from sim.scenario import ScenarioError
 from sim.scenario import levers as lv
 from sim.view import panels
-from sim.view.charts import ASSET_METRIC, PRODUCT_LABELS, Snapshot, asset_prices_available
+from sim.view.charts import ASSET_METRIC, PRODUCT_LABELS, Snapshot
 from sim.view.session import GROWTH_KEY, RunSettings, ViewSession
 from sim.world import PRODUCTS
 
@@ -47,6 +47,7 @@ CHART_TITLES = {
     "policy": "Export quotas, licence approval rates and tariffs",
     "trade": "Trade flows between regions, by stage",
     "capacity": "Capacity by stage, inside and outside China",
+    "assets": "Asset prices of listed firms and ETFs",
 }
 
 
@@ -65,8 +66,8 @@ def RunControls(session: ViewSession, tick: solara.Reactive[int],
         The loop waits until the page has drawn a frame before it advances the run
         again, and leaves a short pause for clicks. When a frame takes longer to
         draw than a week at the chosen speed, the next frame advances several weeks
-        (at most a quarter second of run time) so the run keeps its pace; the
-        charts then update every few weeks instead of every week.
+        (at most half a second of run time) so the run keeps its pace; the charts
+        then update every few weeks instead of every week.
         """
         if not playing.value:
             return
@@ -86,7 +87,7 @@ def RunControls(session: ViewSession, tick: solara.Reactive[int],
             if left <= 0:
                 playing.set(False)
                 break
-            weeks = min(due, max(1, rate // 4), left)
+            weeks = min(due, max(1, rate // 2), left)
             with session.lock:  # Pause takes this lock too: no step after a Pause
                 if not playing.value or cancel.is_set():
                     break
@@ -354,7 +355,6 @@ def Dashboard(session: ViewSession, tick: solara.Reactive[int]):
                                         spec.steps)
         scores = panels.scorecard_html(snap, {code: r.name for code, r in spec.regions.items()})
         news = panels.news_html(list(model.news.items), model.steps)
-        assets = asset_prices_available(model)
     solara.HTML(tag="div", unsafe_innerHTML=headline, classes=["res-headline"])
     with solara.Columns([1, 1], gutters_dense=True):
         with solara.Column(gap="8px"):
@@ -369,13 +369,14 @@ def Dashboard(session: ViewSession, tick: solara.Reactive[int]):
             with solara.Card(margin=0, classes=["res-card"]):
                 _title("News")
                 solara.HTML(tag="div", unsafe_innerHTML=news, classes=["res-news-box"])
-            with solara.Card(margin=0, classes=["res-card", "res-assets"]):
-                _title("Asset prices of listed firms and ETFs")
-                if not assets:
-                    _note(
-                        "Not modelled yet: investors (and so asset prices and the investor "
-                        f"mix) arrive in a later version. The view shows a chart here once "
-                        f"the model records an '{ASSET_METRIC}' metric.")
+            if "assets" in frames:
+                Chart("assets", frames["assets"])
+            else:
+                with solara.Card(margin=0, classes=["res-card", "res-assets"]):
+                    _title(CHART_TITLES["assets"])
+                    _note("No listed firms or ETFs in this run: the model records no "
+                          f"'{ASSET_METRIC}' for them (investors are off, or not built "
+                          "yet). The chart appears here when it does.")
 
 
 @solara.component

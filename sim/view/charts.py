@@ -123,19 +123,18 @@ def sticky_limits(current: tuple[float, float] | None, lo: float, hi: float,
                   floor_zero: bool = True) -> tuple[float, float]:
     """Keep the current y-range while it fits the data well; else a roomier one.
 
-    Changing a range forces a full redraw, so new ranges get headroom and are
-    kept until the data leaves them or fills less than a third of them.
+    Changing a range forces a full redraw, so a new range gets headroom (and at
+    least 30% of the data's magnitude as span) and is kept until the data leaves
+    it or fills much less of it than a fresh range would.
     """
     if not (np.isfinite(lo) and np.isfinite(hi)):
         lo, hi = 0.0, 1.0
+    span = max(hi - lo, 0.3 * max(abs(hi), abs(lo)), 1e-9)
     if current is not None:
         c_lo, c_hi = current
-        if c_lo <= lo and hi <= c_hi and (hi - lo) >= 0.33 * (c_hi - c_lo):
+        if c_lo <= lo and hi <= c_hi and (c_hi - c_lo) <= 3.5 * span:
             return current
-    span = hi - lo
-    if span <= 1e-12:
-        span = max(abs(hi) * 0.2, 1.0)
-    new_lo, new_hi = lo - 0.12 * span, hi + 0.3 * span
+    new_lo, new_hi = lo - 0.15 * span, hi + max(0.35 * span, 0.3 * abs(hi))
     if floor_zero and lo >= 0:
         new_lo = max(0.0, new_lo)
     return _round_down(new_lo), _round_up(new_hi)
@@ -444,6 +443,7 @@ class TradeFlowChart(LiveChart):
     title = "Trade flows by stage (kt/yr, last 13 weeks)"
     size = (5.2, 4.2)
     VMIN, VMAX = 0.01, 100.0  # kt/yr
+    LABEL_MIN_KT = 0.1  # cells with less are coloured but carry no number
 
     def build(self, snap: Snapshot) -> None:
         n = len(snap.regions)
@@ -492,7 +492,7 @@ class TradeFlowChart(LiveChart):
             image.set_array(np.ma.masked_invalid(grid))
             for k, text in enumerate(texts):
                 value = grid[k // n, k % n]
-                if np.isfinite(value) and value >= 0.05:
+                if np.isfinite(value) and value >= self.LABEL_MIN_KT:
                     text.set_text(f"{value:.0f}" if value >= 10 else f"{value:.1f}")
                     text.set_color("black" if value > 10 else "white")
                     text.set_visible(True)
@@ -547,15 +547,76 @@ class CapacityChart(LiveChart):
         return (weeks, tuple(self.limits))
 
 
-CHARTS: tuple[type[LiveChart], ...] = (PricesChart, PolicyChart, TradeFlowChart, CapacityChart)
-
-# Hook for asset prices of listed firms and ETFs (not modelled yet: investors come in a
-# later issue). When the recorder gains a metric named ASSET_METRIC, add a LiveChart
-# subclass that draws it to CHARTS; the page shows a placeholder until then.
+# -- asset prices (listed firms and ETFs) ------------------------------------------------
 ASSET_METRIC = "asset_price"
 
 
-def asset_prices_available(model) -> bool:
+def asset_names(model) -> tuple[str, ...]:
+    """Names of the listed assets the model records prices for; () if none.
+
+    Investors (and so asset prices) are optional in the model: the chart appears
+    only when the recorder has an ``asset_price`` metric with named assets.
+    """
     from sim.recorder import METRICS
 
-    return ASSET_METRIC in METRICS and hasattr(model, "recorder")
+    if ASSET_METRIC not in METRICS:
+        return ()
+    labels = getattr(model.recorder, "labels", None) or {}
+    return tuple(labels.get(ASSET_METRIC, ()))
+
+
+def asset_prices_available(model) -> bool:
+    return bool(asset_names(model))
+
+
+class AssetPricesChart(LiveChart):
+    """Share and ETF prices, each indexed to 100 at the start of the run."""
+
+    name = "assets"
+    title = "Asset prices of listed firms and ETFs (index, start = 100)"
+    size = (5.2, 2.5)
+    MAX_LINES = 10
+
+    def build(self, snap: Snapshot) -> None:
+        self.names = asset_names(snap.model)[: self.MAX_LINES]
+        self.ax = self.fig.subplots()
+        self.fig.subplots_adjust(left=0.08, right=0.66, top=0.9, bottom=0.12)
+        self.ax.set_title("Price index (start = 100)", loc="left", pad=3)
+        self.ax.grid(alpha=0.25, lw=0.5)
+        self.ax.yaxis.set_major_locator(MaxNLocator(4))
+        self.lines = []
+        for k, name in enumerate(self.names):
+            wide = name == "market_index"
+            (line,) = self.ax.plot([], [], lw=1.6 if wide else 1.0,
+                                   ls="--" if wide else "-",
+                                   color=OUTSIDE_COLOR if wide else
+                                   REGION_COLORS[k % len(REGION_COLORS)],
+                                   label=name.replace("_", " "))
+            self.lines.append(self._animated(line))
+        self.ax.legend(handles=self.lines, loc="upper left", bbox_to_anchor=(1.0, 1.05),
+                       frameon=False, fontsize=6.5, handlelength=1.4)
+        self.limits: tuple[float, float] | None = None
+
+    def update(self, snap: Snapshot) -> tuple:
+        prices = snap.series(ASSET_METRIC)[:, : len(self.names)]  # steps x assets
+        base = np.where(prices[0] > 0, prices[0], np.nan)
+        index = 100 * prices / base
+        for k, line in enumerate(self.lines):
+            line.set_data(snap.x, index[:, k])
+        finite = index[np.isfinite(index)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (90.0, 110.0)
+        self.limits = sticky_limits(self.limits, lo, hi)
+        self.ax.set_ylim(*self.limits)
+        weeks = window_weeks(snap.steps)
+        self._time_axis(self.ax, snap, weeks, 6)
+        return (weeks, self.limits)
+
+
+CHARTS: tuple[type[LiveChart], ...] = (PricesChart, PolicyChart, TradeFlowChart, CapacityChart)
+# where each chart sits on the page (and in the PNG download): two columns
+COLUMNS = (("prices", "trade"), ("policy", "capacity", "assets"))
+
+
+def charts_for(model) -> tuple[type[LiveChart], ...]:
+    """The live charts this model has data for."""
+    return CHARTS + ((AssetPricesChart,) if asset_prices_available(model) else ())

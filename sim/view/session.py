@@ -18,7 +18,7 @@ from sim.model import StandoffModel
 from sim.outputs import FLOAT_FORMAT
 from sim.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
 from sim.scenario.loader import SCENARIO_DIR
-from sim.view.charts import CHARTS, LiveChart, Snapshot
+from sim.view.charts import COLUMNS, LiveChart, Snapshot, charts_for
 
 SCENARIO_ENV = "RES_SCENARIO"  # scenario the page opens with (name or path to a .toml)
 SCENARIO_DIR_ENV = "RES_SCENARIO_DIR"  # list scenarios from this folder instead of scenarios/
@@ -98,7 +98,7 @@ class ViewSession:
             self.settings = settings
             self.generation += 1
             snap = Snapshot(model)
-            self.charts = {chart.name: chart(snap) for chart in CHARTS}
+            self.charts = {chart.name: chart(snap) for chart in charts_for(model)}
 
     def step(self, weeks: int = 1) -> int:
         """Advance ``weeks`` weeks; return the new week number."""
@@ -154,17 +154,21 @@ class ViewSession:
 
         with self.lock:
             snap = Snapshot(self.model)
-            images = [Image.open(io.BytesIO(chart.full_png(snap, dpi=dpi)))
-                      for chart in self.charts.values()]
-        left, right = images[0::2], images[1::2]
-        width = max(i.width for i in left) + (max(i.width for i in right) if right else 0)
-        height = max(sum(i.height for i in left), sum(i.height for i in right))
-        sheet = Image.new("RGB", (width, height), "white")
-        for column, x in ((left, 0), (right, max(i.width for i in left))):
+            pictures = {name: Image.open(io.BytesIO(chart.full_png(snap, dpi=dpi)))
+                        for name, chart in self.charts.items()}
+        columns = [[pictures[name] for name in column if name in pictures]
+                   for column in COLUMNS]
+        columns = [column for column in columns if column]
+        widths = [max(image.width for image in column) for column in columns]
+        height = max(sum(image.height for image in column) for column in columns)
+        sheet = Image.new("RGB", (sum(widths), height), "white")
+        x = 0
+        for column, width in zip(columns, widths, strict=True):
             y = 0
             for image in column:
                 sheet.paste(image, (x, y))
                 y += image.height
+            x += width
         out = io.BytesIO()
         sheet.save(out, format="png", optimize=False)
         return out.getvalue()
