@@ -278,3 +278,14 @@ def test_page_opens_with_the_scenario_given_on_the_command_line(chromium, scenar
             assert "of 104" in page.locator(".res-headline").inner_text()
         finally:
             context.close()
+
+
+def test_a_lever_applies_at_once_and_shows_in_the_news(view_page):
+    page = view_page
+    click_step(page)
+    page.get_by_role("button", name="Set tariff").click()
+    page.locator(".res-news .res-src-player").first.wait_for()
+    item = page.locator(".res-news li", has=page.locator(".res-src-player")).first
+    assert "tariff" in item.inner_text().lower()
+    click_step(page)  # the run goes on with the new lever
+    page.get_by_text("In force now: US on CN: 50%").wait_for()
