@@ -9,10 +9,12 @@ Every ``review_weeks`` an AI state:
    ``leverage_threshold``), tightens licensing towards states that tax its
    goods, with probability ``hawkishness * grievance``, and relaxes it slowly
    when relations are calm;
+   Under the heaviest pressure a hawk also caps its Dy/Tb oxide exports;
 4. as an importer under supply risk above its threshold, threatens (hawks) or
    offers a framework (doves) to the supplier that restricts it most, funds
-   separation and magnet capacity at home or in an ally, and stockpiles with
-   its allies; it destocks when the risk has passed.
+   separation and magnet capacity at home or in an ally, subsidises its own
+   separation and magnet makers, and stockpiles with its allies; it destocks
+   when the risk has passed.
 A scripted state changes its levers only through the timeline, answers no
 offers and concedes to no threats. docs/negotiation.md explains the rules.
 """
@@ -173,6 +175,8 @@ class State(mesa.Agent):
                 grievance = 1.0
             approval = policy.civil_approval[self.region, other.region,
                                              [DYTB, MAGNET]].min() * 100
+            if grievance >= 1.0 and self.strategy.hawkishness >= 0.7:
+                self._cap_heavy_exports()
             chance = self.strategy.hawkishness * grievance
             if grievance > 0.2 and approval > 15 and self.luck.random() < chance:
                 self._tighten(other.code, self.strategy.reciprocity,
@@ -183,6 +187,21 @@ class State(mesa.Agent):
                 if self.luck.random() < (1 - self.strategy.hawkishness) * trust:
                     self._licence(other.code, min(approval + 10, 100.0),
                                   f"{self.code} eases licensing for {other.code}")
+
+    def _cap_heavy_exports(self) -> None:
+        """A hawk under maximum pressure caps Dy/Tb exports at 80% of their recent pace."""
+        if np.isfinite(self.model.policy.quota_t_per_year[self.region, DYTB]):
+            return
+        recent = self.model.recorder.series["exports"][-52:]
+        pace = sum(float(week[self.region, DYTB]) for week in recent) * WEEKS_PER_YEAR / max(
+            len(recent), 1)
+        if pace <= 0:
+            return
+        self.model.apply_change(lv.ExportQuota(
+            type="export_quota", exporter=self.code, products=["dytb_oxide"],
+            tonnes_per_year=round(0.8 * pace, 1),
+            headline=f"{self.code} caps Dy/Tb oxide exports at {0.8 * pace:,.0f} t/yr"),
+            source="ai")
 
     def _tighten(self, dest: str, reciprocity: float, headline: str) -> None:
         policy = self.model.policy
@@ -210,6 +229,7 @@ class State(mesa.Agent):
         if pain > threshold:
             self._negotiate_with_supplier()
             self._fund_capacity()
+            self._subsidise(pain)
             self._stockpile(pain)
         elif pain < threshold / 2:
             self._destock()
@@ -271,6 +291,17 @@ class State(mesa.Agent):
                 stage=stage, capacity_t_per_year=round(size, 1),
                 headline=f"{self.code} funds {size:,.0f} t/yr of {stage} capacity in {host}"),
                 source="ai")
+
+    def _subsidise(self, pain: float) -> None:
+        """Support its own separation and magnet makers, more the worse the pain."""
+        policy = self.model.policy
+        for stage, column, scale in (("refining", 1, 2.0), ("magnets", 2, 5.0)):
+            level = round(scale * pain, 1)
+            if level > policy.subsidy[self.region, column] + 0.5:
+                self.model.apply_change(lv.Subsidy(
+                    type="subsidy", state=self.code, stage=stage, usd_per_kg=level,
+                    headline=f"{self.code} subsidises its {stage} at ${level:g}/kg"),
+                    source="ai")
 
     def _host_region(self) -> str:
         """Itself or the ally with the most mining capacity."""

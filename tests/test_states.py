@@ -106,3 +106,12 @@ def test_scorecards_are_bounded_and_move():
     assert np.all((scores >= 0) & (scores <= 1))
     assert scores[-1, model.region_index["US"]].std() > 0
     assert not np.array_equal(scores[1], scores[-1])
+
+
+def test_ai_states_also_pull_quotas_and_subsidies():
+    model = finished_model("escalation", 0, 260)
+    moves = {(n.actor, n.kind) for n in model.news.items if n.source == "ai"}
+    assert ("CN", "export_quota") in moves
+    assert ("US", "subsidy") in moves
+    quota = model.recorder.stacked("export_quota")[-1, model.china]
+    assert np.isfinite(quota).any()
