@@ -3,37 +3,22 @@
 Both run in this process on this machine, so their ratio is meaningful even on
 a noisy shared machine. Prints agent-steps per second for each.
 
-    python benchmarks/core_benchmark.py [--repeats 5]
+    python -m benchmarks.core_benchmark [--repeats 5]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
-from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
-
+from benchmarks.timing import STEPS, time_boltzmann, time_steps
 from sim.model import StandoffModel
 from sim.scenario import load_scenario
-
-STEPS = 520
 
 
 def time_standoff(scenario) -> tuple[float, int]:
     model = StandoffModel(scenario, seed=1)
-    start = time.perf_counter()
-    for _ in range(STEPS):
-        model.step()
-    return time.perf_counter() - start, len(model.agents)
-
-
-def time_boltzmann(agents: int) -> float:
-    model = BoltzmannWealth(BoltzmannScenario(n=agents, rng=1))
-    start = time.perf_counter()
-    for _ in range(STEPS):
-        model.step()
-    return time.perf_counter() - start
+    return time_steps(model), len(model.agents)
 
 
 def main() -> None:

@@ -5,21 +5,18 @@ three strategy agents that hold them are containers and are not counted), plus
 one per other Mesa agent (states, firms, manufacturers) per step. The Boltzmann
 wealth model runs in the same process with the same number of agents.
 
-    python benchmarks/investor_benchmark.py [--investors 10000] [--repeats 3]
+    python -m benchmarks.investor_benchmark [--investors 10000] [--repeats 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
-from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
-
+from benchmarks.timing import STEPS, time_boltzmann, time_steps
 from sim.model import StandoffModel
 from sim.scenario import load_scenario
 
-STEPS = 520
 SPLIT = {"fundamentalists": 0.4, "trend_followers": 0.4, "news_traders": 0.2}
 
 
@@ -32,20 +29,9 @@ def crowd_overrides(investors: int) -> dict:
 
 def time_standoff(scenario) -> tuple[float, int]:
     model = StandoffModel(scenario, seed=1)
-    start = time.perf_counter()
-    for _ in range(STEPS):
-        model.step()
-    seconds = time.perf_counter() - start
+    seconds = time_steps(model)
     others = len(model.agents) - len(model.exchange.groups)
     return seconds, len(model.exchange.crowd) + others
-
-
-def time_boltzmann(agents: int) -> float:
-    model = BoltzmannWealth(BoltzmannScenario(n=agents, rng=1))
-    start = time.perf_counter()
-    for _ in range(STEPS):
-        model.step()
-    return time.perf_counter() - start
 
 
 def main() -> None:

@@ -1,0 +1,22 @@
+"""Shared timing helpers for the benchmarks: our model and Mesa's reference."""
+
+from __future__ import annotations
+
+import time
+
+from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
+
+STEPS = 520
+
+
+def time_steps(model, steps: int = STEPS) -> float:
+    """Seconds to advance ``model`` by ``steps`` steps."""
+    start = time.perf_counter()
+    for _ in range(steps):
+        model.step()
+    return time.perf_counter() - start
+
+
+def time_boltzmann(agents: int, steps: int = STEPS) -> float:
+    """Seconds for Mesa's Boltzmann wealth model with ``agents`` agents."""
+    return time_steps(BoltzmannWealth(BoltzmannScenario(n=agents, rng=1)), steps)
