@@ -354,6 +354,8 @@ def Dashboard(session: ViewSession, tick: solara.Reactive[int]):
         headline = panels.headline_html(snap, spec.name, spec.title, model.seed,
                                         spec.steps)
         scores = panels.scorecard_html(snap, {code: r.name for code, r in spec.regions.items()})
+        goals = panels.goals_html(snap, {code: r.policy for code, r in spec.regions.items()},
+                                  list(model.diplomacy.deals))
         news = panels.news_html(list(model.news.items), model.steps)
     solara.HTML(tag="div", unsafe_innerHTML=headline, classes=["res-headline"])
     with solara.Columns([1, 1], gutters_dense=True):
@@ -363,6 +365,9 @@ def Dashboard(session: ViewSession, tick: solara.Reactive[int]):
             with solara.Card(margin=0, classes=["res-card"]):
                 _title("State scorecards")
                 solara.HTML(tag="div", unsafe_innerHTML=scores)
+            with solara.Card(margin=0, classes=["res-card"]):
+                _title("Goals and deals")
+                solara.HTML(tag="div", unsafe_innerHTML=goals)
         with solara.Column(gap="8px"):
             Chart("policy", frames["policy"])
             Chart("capacity", frames["capacity"])

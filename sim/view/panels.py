@@ -130,3 +130,31 @@ def news_html(items: list, now: int) -> str:
     tail = (f'<li class="res-muted">… {more} earlier items in the news download (CSV)</li>'
             if more > 0 else "")
     return f'<ul class="res-news">{"".join(lines)}{tail}</ul>'
+
+
+def goals_html(snap: Snapshot, modes: dict[str, str], deals) -> str:
+    """Each state's goal scores (0-100, 50 = as at the start) and the deal register."""
+    from sim.scenario.diplomacy import GOALS
+
+    scores = snap.series("scorecard")[-1] * 100
+    head = "".join(f"<th>{escape(goal.replace('_', ' '))}</th>" for goal in GOALS)
+    rows = []
+    for i, code in enumerate(snap.regions):
+        cells = "".join(f"<td>{scores[i, k]:.0f}</td>" for k in range(len(GOALS)))
+        rows.append(f"<tr><td><b>{escape(code)}</b> <span class=\"res-muted\">"
+                    f"{escape(modes.get(code, ''))}</span></td>{cells}</tr>")
+    table = (f'<table class="res-table res-goals"><tr><th>State</th>{head}</tr>'
+             f'{"".join(rows)}</table>')
+    register = []
+    for deal in deals:
+        broke = f" ({escape(deal.defected_by)} defected)" if deal.defected_by else ""
+        register.append(f"<li><b>{escape(deal.id)}</b> {escape(deal.terms.tariff_by)} ↔ "
+                        f"{escape(deal.terms.licences_by)}, signed week {deal.signed}: "
+                        f"{escape(deal.status)}{broke}</li>")
+    deals_text = (f'<ul class="res-news">{"".join(register)}</ul>' if register else
+                  '<p class="res-muted">No deals yet.</p>')
+    note = ('<p class="res-muted" style="margin:4px 0 0 0">Goal scores 0-100 (50 = as at '
+            "the start); AI states weigh them to decide. docs/negotiation.md explains the "
+            "rules.</p>")
+    return table + note + '<p class="res-card-title" style="margin-top:6px">Deals</p>' + (
+        deals_text)

@@ -111,3 +111,16 @@ def test_sticky_limits_keep_a_range_that_fits():
     assert charts.sticky_limits(first, 51.0, 59.0) == first
     wider = charts.sticky_limits(first, 40.0, 90.0)
     assert wider[0] <= 40 and wider[1] >= 90
+
+
+def test_goals_panel_shows_scores_and_the_deal_register():
+    from sim.model import StandoffModel
+    from sim.scenario import load_scenario
+    from sim.view import panels
+    from sim.view.charts import Snapshot
+
+    model = StandoffModel(load_scenario("framework_deal"), seed=0).run(50)
+    html = panels.goals_html(Snapshot(model), {"CN": "ai", "US": "scripted"},
+                             list(model.diplomacy.deals))
+    assert "supply security" in html and "<b>CN</b>" in html
+    assert "D1" in html and "US ↔ CN" in html and "in force" in html
