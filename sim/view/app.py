@@ -149,6 +149,9 @@ def WeekLabel(session: ViewSession, tick: solara.Reactive[int]):
 
 
 # -- scenario, seed and structural parameters (applied on Reset) -------------------------
+CROWD_KINDS = ("fundamentalists", "trend_followers", "news_traders")
+
+
 @solara.component
 def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
     settings = pending.value
@@ -158,14 +161,18 @@ def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
     def choose(key: str):
         fresh = _scenario_defaults(session, key)
         pending.set({"scenario": key, "seed": fresh["seed"], "overrides": {},
-                     "growth": fresh["growth"]})
+                     "growth": fresh["growth"], "speculators": fresh["speculators"]})
 
     def set_seed(value):
         pending.set({**pending.value, "seed": int(value) if value is not None else None})
 
     def set_growth(value: float):
-        overrides = {} if abs(value - defaults["growth"]) < 1e-9 else {GROWTH_KEY: value}
-        pending.set({**pending.value, "growth": value, "overrides": overrides})
+        update = {**pending.value, "growth": value}
+        pending.set({**update, "overrides": _structural_overrides(defaults, update)})
+
+    def set_speculators(value: float):
+        update = {**pending.value, "speculators": value}
+        pending.set({**update, "overrides": _structural_overrides(defaults, update)})
 
     with solara.Card("Scenario (applies on Reset)", margin=0, classes=["res-scenario-card"]):
         with solara.Div(classes=["res-scenario-select"]):
@@ -178,22 +185,59 @@ def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
         solara.SliderFloat(f"Demand growth: {settings['growth']:g}%/yr", value=settings["growth"],
                            min=-5.0,
                            max=15.0, step=0.5, on_value=set_growth)
+        if defaults["investors"]:
+            share = settings.get("speculators", defaults["speculators"])
+            solara.SliderFloat(f"Investor mix: {share:.0f}% speculators", value=share, min=0.0,
+                               max=100.0, step=5.0, on_value=set_speculators)
+            _note(f"Of {defaults['investors']:,} investors: trend followers and news traders "
+                  "against fundamentalists.")
 
 
 def _scenario_defaults(session: ViewSession, key: str) -> dict:
     try:
         scenario = session.load(key)
     except ScenarioError:
-        return {"seed": 0, "growth": 4.0, "title": "(this scenario file has errors)"}
+        return {"seed": 0, "growth": 4.0, "title": "(this scenario file has errors)",
+                "investors": 0, "speculators": 0.0, "crowd": {}}
+    crowd, total, speculators = _crowd(scenario)
     return {"seed": scenario.seed, "growth": scenario.demand.growth_percent_per_year,
-            "title": scenario.title}
+            "title": scenario.title, "investors": total, "speculators": speculators,
+            "crowd": crowd}
+
+
+def _crowd(scenario) -> tuple[dict, int, float]:
+    """Investor counts by kind, their total, and the speculators' share (percent)."""
+    crowd = ({kind: getattr(scenario.finance, kind).count for kind in CROWD_KINDS}
+             if scenario.finance is not None else {})
+    total = sum(crowd.values())
+    share = 100 * (total - crowd.get("fundamentalists", 0)) / total if total else 0.0
+    return crowd, total, round(share)
+
+
+def _structural_overrides(defaults: dict, settings: dict) -> dict:
+    """Scenario overrides for the Reset-time sliders that differ from the scenario."""
+    overrides = {}
+    if abs(settings["growth"] - defaults["growth"]) > 1e-9:
+        overrides[GROWTH_KEY] = settings["growth"]
+    share = settings.get("speculators", defaults["speculators"])
+    if defaults["investors"] and abs(share - defaults["speculators"]) > 1e-9:
+        crowd, total = defaults["crowd"], defaults["investors"]
+        speculators = round(total * share / 100)
+        trend_weight = crowd["trend_followers"] / max(
+            crowd["trend_followers"] + crowd["news_traders"], 1)
+        trend = round(speculators * trend_weight)
+        overrides["finance.fundamentalists.count"] = total - speculators
+        overrides["finance.trend_followers.count"] = trend
+        overrides["finance.news_traders.count"] = speculators - trend
+    return overrides
 
 
 def initial_pending(session: ViewSession) -> dict:
     spec = session.model.spec
+    _, _, share = _crowd(spec)
     return {"scenario": session.settings.scenario, "seed": session.model.seed,
             "overrides": dict(session.settings.overrides),
-            "growth": spec.demand.growth_percent_per_year}
+            "growth": spec.demand.growth_percent_per_year, "speculators": share}
 
 
 # -- policy levers (applied at once) -------------------------------------------------------

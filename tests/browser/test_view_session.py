@@ -124,3 +124,23 @@ def test_goals_panel_shows_scores_and_the_deal_register():
                              list(model.diplomacy.deals))
     assert "supply security" in html and "<b>CN</b>" in html
     assert "D1" in html and "US ↔ CN" in html and "in force" in html
+
+
+def test_investor_mix_slider_becomes_valid_crowd_overrides():
+    from sim.model import StandoffModel
+    from sim.scenario import load_scenario
+    from sim.view.app import _crowd, _structural_overrides
+
+    base = load_scenario("baseline_2025")
+    crowd, total, share = _crowd(base)
+    defaults = {"growth": base.demand.growth_percent_per_year, "investors": total,
+                "speculators": share, "crowd": crowd}
+    same = _structural_overrides(defaults, {"growth": defaults["growth"], "speculators": share})
+    assert same == {}
+    overrides = _structural_overrides(defaults, {"growth": 6.0, "speculators": 80.0})
+    assert overrides["demand.growth_percent_per_year"] == 6.0
+    mixed = load_scenario("baseline_2025", overrides=overrides)
+    new_crowd, new_total, new_share = _crowd(mixed)
+    assert new_total == total and new_share == 80
+    model = StandoffModel(mixed, seed=0)
+    assert len(model.exchange.crowd) == total
