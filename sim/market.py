@@ -37,18 +37,23 @@ def parity_prices(
     wedge: np.ndarray,
     transport: np.ndarray,
     import_open: np.ndarray,
-    export_open: np.ndarray,
+    export_share: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Import parity (cheapest open landed cost) and export parity (best open netback).
 
     Returns two region x product arrays; import parity is +inf and export
-    parity 0 where no route is open. ``*_open`` are exporter x importer x product.
+    parity 0 where no route is open. ``import_open`` (bool) and ``export_share``
+    (0-1, the share of exports a route lets through, e.g. licence approval) are
+    exporter x importer x product: a half-open route pulls an exporter's price
+    only half-way to what abroad pays.
     """
     n = price.shape[0]
     off_diagonal = ~np.eye(n, dtype=bool)[:, :, np.newaxis]
     imports = np.where(import_open & off_diagonal, landed, np.inf).min(axis=0)
     netback = (price[np.newaxis, :, :] - transport[np.newaxis, np.newaxis, :]) / wedge
-    exports = np.where(export_open & off_diagonal, netback, 0.0).max(axis=1)
+    reachable = price[:, np.newaxis, :] + export_share * (netback - price[:, np.newaxis, :])
+    open_route = (export_share > 0) & off_diagonal
+    exports = np.where(open_route, reachable, 0.0).max(axis=1)
     return imports, exports
 
 

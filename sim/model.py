@@ -247,10 +247,10 @@ class StandoffModel(mesa.Model):
         approved = week.approval > 0
         import_open = approved & (alloc.supply_left > 1e-6)[:, None, :] & (
             alloc.quota_left > 1e-6)[:, None, :]
-        export_open = approved & (alloc.quota_left > 1e-6)[:, None, :] & (
+        export_share = week.approval * (alloc.quota_left > 1e-6)[:, None, :] * (
             alloc.unfilled > 1e-6)[None, :, :]
         imports, exports = parity_prices(self.prices, week.landed, week.wedge, self.transport,
-                                         import_open, export_open)
+                                         import_open, export_share)
         noise = self.market_rng.normal(0.0, market.price_noise, self.prices.shape)
         self.prices, self.expected_prices = price_step(
             self.prices, self.expected_prices, shortage_share, cover / self.target_cover(),

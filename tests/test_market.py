@@ -62,3 +62,15 @@ def test_parity_uses_only_open_routes():
     imports, exports = parity_prices(price, landed, wedge, transport, closed, closed)
     assert np.isinf(imports).all()
     assert (exports == 0).all()
+
+
+def test_a_half_open_route_pulls_the_exporter_half_way():
+    price = np.array([[10.0], [30.0]])
+    wedge = np.ones((2, 2, 1))
+    transport = np.array([0.0])
+    landed = price[:, None, :] * wedge + transport
+    share = np.zeros((2, 2, 1))
+    share[0, 1, 0] = 0.5
+    _, exports = parity_prices(price, landed, wedge, transport,
+                               np.zeros((2, 2, 1), dtype=bool), share)
+    assert exports[0, 0] == pytest.approx(20.0)
