@@ -9,9 +9,8 @@ a noisy shared machine. Prints agent-steps per second for each.
 from __future__ import annotations
 
 import argparse
-import statistics
 
-from benchmarks.timing import STEPS, time_boltzmann, time_steps
+from benchmarks.timing import STEPS, compare, time_steps
 from sim.model import StandoffModel
 from sim.scenario import load_scenario
 
@@ -31,13 +30,7 @@ def main() -> None:
     if args.all_ai:
         scenario = load_scenario(args.scenario, overrides={
             f"regions.{code}.policy": "ai" for code in scenario.regions})
-    ours, theirs = [], []
-    agents = 0
-    for _ in range(args.repeats):
-        seconds, agents = time_standoff(scenario)
-        ours.append(seconds)
-        theirs.append(time_boltzmann(agents))
-    ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
+    ours_s, theirs_s, agents = compare(lambda: time_standoff(scenario), args.repeats)
     label = f"{args.scenario}{' (all states ai)' if args.all_ai else ''}"
     print(f"{label}: {STEPS} steps, {agents} agents, median of {args.repeats} runs")
     print(f"  Rare Earth Standoff   {ours_s:6.3f} s   {agents * STEPS / ours_s:10,.0f} "

@@ -11,9 +11,8 @@ wealth model runs in the same process with the same number of agents.
 from __future__ import annotations
 
 import argparse
-import statistics
 
-from benchmarks.timing import STEPS, time_boltzmann, time_steps
+from benchmarks.timing import STEPS, compare, time_steps
 from sim.model import StandoffModel
 from sim.scenario import load_scenario
 
@@ -40,13 +39,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     scenario = load_scenario("investor_frenzy", overrides=crowd_overrides(args.investors))
-    ours, theirs = [], []
-    agents = 0
-    for _ in range(args.repeats):
-        seconds, agents = time_standoff(scenario)
-        ours.append(seconds)
-        theirs.append(time_boltzmann(agents))
-    ours_s, theirs_s = statistics.median(ours), statistics.median(theirs)
+    ours_s, theirs_s, agents = compare(lambda: time_standoff(scenario), args.repeats)
     ours_rate, theirs_rate = agents * STEPS / ours_s, agents * STEPS / theirs_s
     print(f"investor_frenzy with {args.investors:,} investors: {STEPS} steps, {agents:,} agents, "
           f"median of {args.repeats} runs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 
 from mesa.examples.basic.boltzmann_wealth_model.model import BoltzmannScenario, BoltzmannWealth
@@ -20,3 +21,15 @@ def time_steps(model, steps: int = STEPS) -> float:
 def time_boltzmann(agents: int, steps: int = STEPS) -> float:
     """Seconds for Mesa's Boltzmann wealth model with ``agents`` agents."""
     return time_steps(BoltzmannWealth(BoltzmannScenario(n=agents, rng=1)), steps)
+
+
+def compare(time_ours, repeats: int) -> tuple[float, float, int]:
+    """Median seconds of ``time_ours()`` (returning seconds, agents) and of Boltzmann
+    with the same agent count, alternated in one process; and that agent count."""
+    ours, theirs = [], []
+    agents = 0
+    for _ in range(repeats):
+        seconds, agents = time_ours()
+        ours.append(seconds)
+        theirs.append(time_boltzmann(agents))
+    return statistics.median(ours), statistics.median(theirs), agents

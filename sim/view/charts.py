@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import math
 import threading
+from abc import ABC, abstractmethod
 
 import numpy as np
 from matplotlib import rc_context
@@ -173,7 +174,7 @@ def encode_png(canvas: FigureCanvasAgg) -> bytes:
 
 
 # -- the base class --------------------------------------------------------------------
-class LiveChart:
+class LiveChart(ABC):
     """A figure with a static background and animated data artists."""
 
     name = "chart"
@@ -190,12 +191,13 @@ class LiveChart:
             self._background = None
             self.build(snap)
 
-    def build(self, snap: Snapshot) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def build(self, snap: Snapshot) -> None:
+        """Draw the static parts: axes, labels, legends, empty artists."""
 
-    def update(self, snap: Snapshot) -> tuple:  # pragma: no cover - abstract
+    @abstractmethod
+    def update(self, snap: Snapshot) -> tuple:
         """Put the snapshot's data into the artists; return the layout key."""
-        raise NotImplementedError
 
     def frame(self, snap: Snapshot) -> bytes:
         """One PNG of the chart for the snapshot."""
