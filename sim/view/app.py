@@ -19,29 +19,25 @@ from __future__ import annotations
 
 import threading
 import time
-from html import escape
 
 import reacton.ipywidgets as rw
 import solara
 
 from sim.scenario import ScenarioError
-from sim.scenario import levers as lv
 from sim.view import panels
-from sim.view.charts import ASSET_METRIC, PRODUCT_LABELS, Snapshot
-from sim.view.session import GROWTH_KEY, RunSettings, ViewSession
-from sim.world import PRODUCTS
+from sim.view.charts import ASSET_METRIC, Snapshot
+from sim.view.controls import (
+    LeverControls,
+    ScenarioControls,
+    card_note,
+    card_title,
+    initial_pending,
+)
+from sim.view.session import RunSettings, ViewSession
 
 DEFAULT_SPEED = 13  # weeks per second: a quarter a second
 FRAME_PAUSE = 0.03  # s between Play frames: room for clicks and for the browser to paint
 MAX_SPEED = 52
-# China's export quota slider, per product: (max, step, default) in t/yr
-QUOTA_RANGE = {
-    "concentrate": (100_000, 1_000, 20_000),
-    "ndpr_oxide": (20_000, 250, 5_000),
-    "dytb_oxide": (1_000, 10, 100),
-    "magnet": (100_000, 1_000, 40_000),
-}
-LICENSED_PRODUCTS = ["dytb_oxide", "magnet"]
 CHART_TITLES = {
     "prices": "Prices by product and region",
     "policy": "Export quotas, licence approval rates and tariffs",
@@ -144,216 +140,8 @@ def RunControls(session: ViewSession, tick: solara.Reactive[int],
 def WeekLabel(session: ViewSession, tick: solara.Reactive[int]):
     tick.value  # noqa: B018 - re-render with the run
     at_end = session.steps >= session.end_steps
-    _note(f"Week {session.steps} of {session.end_steps}"
+    card_note(f"Week {session.steps} of {session.end_steps}"
           + (" (end of the scenario's run: Play stops here, Step goes on)" if at_end else ""))
-
-
-# -- scenario, seed and structural parameters (applied on Reset) -------------------------
-CROWD_KINDS = ("fundamentalists", "trend_followers", "news_traders")
-
-
-@solara.component
-def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
-    settings = pending.value
-    defaults = solara.use_memo(lambda: _scenario_defaults(session, settings["scenario"]),
-                               [settings["scenario"]])
-
-    def choose(key: str):
-        fresh = _scenario_defaults(session, key)
-        pending.set({"scenario": key, "seed": fresh["seed"], "overrides": {},
-                     "growth": fresh["growth"], "speculators": fresh["speculators"]})
-
-    def set_seed(value):
-        pending.set({**pending.value, "seed": int(value) if value is not None else None})
-
-    def set_growth(value: float):
-        update = {**pending.value, "growth": value}
-        pending.set({**update, "overrides": _structural_overrides(defaults, update)})
-
-    def set_speculators(value: float):
-        update = {**pending.value, "speculators": value}
-        pending.set({**update, "overrides": _structural_overrides(defaults, update)})
-
-    with solara.Card("Scenario (applies on Reset)", margin=0, classes=["res-scenario-card"]):
-        with solara.Div(classes=["res-scenario-select"]):
-            solara.Select("Scenario", values=list(session.choices), value=settings["scenario"],
-                          on_value=choose)
-        if defaults["title"]:
-            _note(defaults["title"])
-        solara.InputInt("Seed", value=settings["seed"] if settings["seed"] is not None else 0,
-                        on_value=set_seed)
-        solara.SliderFloat(f"Demand growth: {settings['growth']:g}%/yr", value=settings["growth"],
-                           min=-5.0,
-                           max=15.0, step=0.5, on_value=set_growth)
-        if defaults["investors"]:
-            share = settings.get("speculators", defaults["speculators"])
-            solara.SliderFloat(f"Investor mix: {share:.0f}% speculators", value=share, min=0.0,
-                               max=100.0, step=5.0, on_value=set_speculators)
-            _note(f"Of {defaults['investors']:,} investors: trend followers and news traders "
-                  "against fundamentalists.")
-
-
-def _scenario_defaults(session: ViewSession, key: str) -> dict:
-    try:
-        scenario = session.load(key)
-    except ScenarioError:
-        return {"seed": 0, "growth": 4.0, "title": "(this scenario file has errors)",
-                "investors": 0, "speculators": 0.0, "crowd": {}}
-    crowd, total, speculators = _crowd(scenario)
-    return {"seed": scenario.seed, "growth": scenario.demand.growth_percent_per_year,
-            "title": scenario.title, "investors": total, "speculators": speculators,
-            "crowd": crowd}
-
-
-def _crowd(scenario) -> tuple[dict, int, float]:
-    """Investor counts by kind, their total, and the speculators' share (percent)."""
-    crowd = ({kind: getattr(scenario.finance, kind).count for kind in CROWD_KINDS}
-             if scenario.finance is not None else {})
-    total = sum(crowd.values())
-    share = 100 * (total - crowd.get("fundamentalists", 0)) / total if total else 0.0
-    return crowd, total, round(share)
-
-
-def _structural_overrides(defaults: dict, settings: dict) -> dict:
-    """Scenario overrides for the Reset-time sliders that differ from the scenario."""
-    overrides = {}
-    if abs(settings["growth"] - defaults["growth"]) > 1e-9:
-        overrides[GROWTH_KEY] = settings["growth"]
-    share = settings.get("speculators", defaults["speculators"])
-    if defaults["investors"] and abs(share - defaults["speculators"]) > 1e-9:
-        crowd, total = defaults["crowd"], defaults["investors"]
-        speculators = round(total * share / 100)
-        trend_weight = crowd["trend_followers"] / max(
-            crowd["trend_followers"] + crowd["news_traders"], 1)
-        trend = round(speculators * trend_weight)
-        overrides["finance.fundamentalists.count"] = total - speculators
-        overrides["finance.trend_followers.count"] = trend
-        overrides["finance.news_traders.count"] = speculators - trend
-    return overrides
-
-
-def initial_pending(session: ViewSession) -> dict:
-    spec = session.model.spec
-    _, _, share = _crowd(spec)
-    return {"scenario": session.settings.scenario, "seed": session.model.seed,
-            "overrides": dict(session.settings.overrides),
-            "growth": spec.demand.growth_percent_per_year, "speculators": share}
-
-
-# -- policy levers (applied at once) -------------------------------------------------------
-@solara.component
-def LeverControls(session: ViewSession, tick: solara.Reactive[int],
-                  playing: solara.Reactive[bool]):
-    if not playing.value:  # captions show the levers in force; not redrawn during Play
-        tick.value  # noqa: B018
-    model = session.model
-    china = model.spec.china
-    regions = list(model.regions)
-    snap = Snapshot(model)
-    product = solara.use_reactive("magnet")
-    quota = solara.use_reactive(QUOTA_RANGE["magnet"][2])
-    approval = solara.use_reactive(50)
-    delay = solara.use_reactive(45)
-    default_importer = "US" if "US" in regions and china != "US" else next(
-        (r for r in regions if r != china), regions[0])
-    importer = solara.use_reactive(default_importer)
-    exporter = solara.use_reactive(china or regions[-1])
-    tariff = solara.use_reactive(50)
-    note = solara.use_reactive("")
-
-    def apply(change):
-        session.apply(change)
-        note.set(f"Applied in week {session.steps}: see the news feed.")
-        tick.value += 1
-
-    with solara.Card("Policy levers (apply now)", margin=0):
-        _note("Each lever is applied at the current week and logged in the news; "
-                    "later timeline events of the scenario may change it again.")
-        if china is None or china not in regions:
-            _note("This scenario names no China region: quota and licensing levers "
-                        "are off.")
-        else:
-            # export quota
-            def choose_product(label: str):
-                key = next(p for p in PRODUCTS if PRODUCT_LABELS[p] == label)
-                product.set(key)
-                quota.set(QUOTA_RANGE[key][2])
-
-            top, step_size, _ = QUOTA_RANGE[product.value]
-            j = PRODUCTS.index(product.value)
-            exported = snap.series("exports")[-52:, model.china, j].mean() * 52
-            in_force = snap.series("export_quota")[-1, model.china, j]
-            _heading(f"{china} export quota")
-            solara.Select("Product", values=[PRODUCT_LABELS[p] for p in PRODUCTS],
-                          value=PRODUCT_LABELS[product.value], on_value=choose_product)
-            solara.SliderInt(f"Quota: {quota.value:,} t/yr", value=quota, min=0, max=top,
-                             step=step_size)
-            _note(f"Exported ≈{exported:,.0f} t/yr over the last 52 weeks; quota in "
-                        f"force: {'none' if in_force == float('inf') else f'{in_force:,.0f} t/yr'}")
-            with solara.Row(gap="6px"):
-                solara.Button("Set quota", small=True, on_click=lambda: apply(lv.ExportQuota(
-                    type="export_quota", exporter=china, products=[product.value],
-                    tonnes_per_year=quota.value)))
-                solara.Button("Lift quota", small=True, outlined=True,
-                              on_click=lambda: apply(lv.ExportQuota(
-                                  type="export_quota", exporter=china,
-                                  products=[product.value], tonnes_per_year="none")))
-
-            # licensing
-            rates = snap.series("license_approval_rate")[-1, model.china][:, PRODUCTS.index(
-                "magnet")]
-            others = [rates[i] for i in range(len(regions)) if i != model.china]
-            _heading(f"{china} export licensing",
-                     "Dy/Tb oxide and magnets, all destinations, military use 0%")
-            solara.SliderInt(f"Civil approval: {approval.value}%", value=approval, min=0,
-                             max=100, step=5)
-            solara.SliderInt(f"Delay: {delay.value} days", value=delay, min=0, max=120, step=5)
-            _note(f"Magnet approval now: {min(others):.0f}–{max(others):.0f}% of "
-                        "requested volume")
-            with solara.Row(gap="6px"):
-                solara.Button("Set licensing", small=True, on_click=lambda: apply(lv.Licensing(
-                    type="licensing", exporter=china, products=LICENSED_PRODUCTS,
-                    destinations="all", civil_approval_percent=approval.value,
-                    military_approval_percent=0, delay_days=delay.value)))
-                solara.Button("Lift licensing", small=True, outlined=True,
-                              on_click=lambda: apply(lv.Licensing(
-                                  type="licensing", exporter=china, products=LICENSED_PRODUCTS,
-                                  destinations="all", controlled=False)))
-
-        # tariffs
-        if importer.value not in regions or exporter.value not in regions:  # after a Reset
-            importer.set(default_importer)
-            exporter.set(china or regions[-1])
-            return
-        imp, exp = regions.index(importer.value), regions.index(exporter.value)
-        current = snap.series("tariff")[-1, imp, exp].max()
-        _heading("Import tariff", "all products")
-        with solara.Row(gap="6px"):
-            solara.Select("Importer", values=regions, value=importer)
-            solara.Select("on goods from", values=regions, value=exporter)
-        solara.SliderInt(f"Tariff: {tariff.value}%", value=tariff, min=0, max=250, step=5)
-        same = importer.value == exporter.value
-        _note("Pick two different regions." if same else
-                    f"In force now: {importer.value} on {exporter.value}: {current:.0f}%")
-        solara.Button("Set tariff", small=True, disabled=same, on_click=lambda: apply(lv.Tariff(
-            type="tariff", importer=importer.value, exporters=[exporter.value],
-            products="all", percent=tariff.value)))
-        if note.value:
-            _note(note.value)
-
-
-def _title(text: str) -> None:
-    solara.HTML(tag="div", unsafe_innerHTML=escape(text), classes=["res-card-title"])
-
-
-def _note(text: str) -> None:
-    solara.HTML(tag="div", unsafe_innerHTML=escape(text), classes=["res-muted"])
-
-
-def _heading(text: str, detail: str = "") -> None:
-    solara.HTML(tag="div", unsafe_innerHTML=f"<b>{escape(text)}</b>"
-                + (f' <span class="res-muted">({escape(detail)})</span>' if detail else ""),
-                classes=["res-lever-heading"])
 
 
 # -- downloads --------------------------------------------------------------------------------
@@ -381,7 +169,7 @@ def Downloads(session: ViewSession, tick: solara.Reactive[int],
 @solara.component
 def Chart(name: str, png: bytes):
     with solara.Card(margin=0, classes=["res-card", f"res-card-{name}"]):
-        _title(CHART_TITLES[name])
+        card_title(CHART_TITLES[name])
         rw.Image(value=png, format="png", _dom_classes=["res-chart", f"res-chart-{name}"],
                  layout={"width": "100%", "height": "auto"})
 
@@ -407,23 +195,23 @@ def Dashboard(session: ViewSession, tick: solara.Reactive[int]):
             Chart("prices", frames["prices"])
             Chart("trade", frames["trade"])
             with solara.Card(margin=0, classes=["res-card"]):
-                _title("State scorecards")
+                card_title("State scorecards")
                 solara.HTML(tag="div", unsafe_innerHTML=scores)
             with solara.Card(margin=0, classes=["res-card"]):
-                _title("Goals and deals")
+                card_title("Goals and deals")
                 solara.HTML(tag="div", unsafe_innerHTML=goals)
         with solara.Column(gap="8px"):
             Chart("policy", frames["policy"])
             Chart("capacity", frames["capacity"])
             with solara.Card(margin=0, classes=["res-card"]):
-                _title("News")
+                card_title("News")
                 solara.HTML(tag="div", unsafe_innerHTML=news, classes=["res-news-box"])
             if "assets" in frames:
                 Chart("assets", frames["assets"])
             else:
                 with solara.Card(margin=0, classes=["res-card", "res-assets"]):
-                    _title(CHART_TITLES["assets"])
-                    _note("No listed firms or ETFs in this run: the model records no "
+                    card_title(CHART_TITLES["assets"])
+                    card_note("No listed firms or ETFs in this run: the model records no "
                           f"'{ASSET_METRIC}' for them (investors are off, or not built "
                           "yet). The chart appears here when it does.")
 

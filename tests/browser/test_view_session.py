@@ -129,7 +129,7 @@ def test_goals_panel_shows_scores_and_the_deal_register():
 def test_investor_mix_slider_becomes_valid_crowd_overrides():
     from sim.model import StandoffModel
     from sim.scenario import load_scenario
-    from sim.view.app import _crowd, _structural_overrides
+    from sim.view.controls import _crowd, _structural_overrides
 
     base = load_scenario("baseline_2025")
     crowd, total, share = _crowd(base)

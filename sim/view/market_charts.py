@@ -1,0 +1,216 @@
+"""Live charts of markets: prices by region, trade flows by stage, listed assets."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import LogNorm
+from matplotlib.ticker import MaxNLocator
+
+from sim.view.chart_base import (
+    FLOW_TITLES,
+    FLOW_WEEKS,
+    OUTSIDE_COLOR,
+    PRODUCT_LABELS,
+    REGION_COLORS,
+    LiveChart,
+    Snapshot,
+    region_colors,
+    sticky_limits,
+    window_weeks,
+)
+from sim.world import PRODUCTS, WEEKS_PER_YEAR
+
+
+# -- prices ----------------------------------------------------------------------------
+class PricesChart(LiveChart):
+    """Price of each product by region; China thick red, the demand-weighted average
+    outside China dashed black. Titles carry the unit."""
+
+    name = "prices"
+    title = "Prices by product and region (USD/kg)"
+    size = (5.2, 3.6)
+
+    def build(self, snap: Snapshot) -> None:
+        self.axes = self.fig.subplots(2, 2)
+        self.fig.subplots_adjust(left=0.08, right=0.975, top=0.84, bottom=0.08, hspace=0.42,
+                                 wspace=0.2)
+        colors = region_colors(snap)
+        self.lines: list[list] = []
+        handles = []
+        for ax, product in zip(self.axes.flat, PRODUCTS, strict=True):
+            ax.set_title(f"{PRODUCT_LABELS[product]} (USD/kg)", loc="left", pad=3)
+            ax.grid(alpha=0.25, lw=0.5)
+            ax.yaxis.set_major_locator(MaxNLocator(4))
+            row = []
+            for i, code in enumerate(snap.regions):
+                china = i == snap.china
+                (line,) = ax.plot([], [], lw=2.0 if china else 0.8, color=colors[i],
+                                  alpha=1.0 if china else 0.75, label=code,
+                                  zorder=3 if china else 2)
+                row.append(self._animated(line))
+            if snap.china is not None:
+                (avg,) = ax.plot([], [], lw=1.4, ls="--", color=OUTSIDE_COLOR,
+                                 label="outside China (avg)", zorder=4)
+                row.append(self._animated(avg))
+            self.lines.append(row)
+            if not handles:
+                handles = row
+        self.fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 8),
+                        frameon=False, handlelength=1.4, columnspacing=0.8,
+                        handletextpad=0.4, fontsize=7, bbox_to_anchor=(0.5, 1.0))
+        self.limits: list[tuple[float, float] | None] = [None] * len(PRODUCTS)
+
+    def update(self, snap: Snapshot) -> tuple:
+        price = snap.series("price")  # steps x region x product
+        demand = snap.series("demand")
+        x = snap.x
+        weeks = window_weeks(snap.steps)
+        outside = snap.outside
+        for j, (ax, row) in enumerate(zip(self.axes.flat, self.lines, strict=True)):
+            ys = price[:, :, j]
+            for i, line in enumerate(row[: len(snap.regions)]):
+                line.set_data(x, ys[:, i])
+            lo, hi = float(ys.min()), float(ys.max())
+            if snap.china is not None:
+                w = demand[:, outside, j] + 1e-9
+                avg = (ys[:, outside] * w).sum(axis=1) / w.sum(axis=1)
+                row[-1].set_data(x, avg)
+            self.limits[j] = sticky_limits(self.limits[j], lo, hi)
+            ax.set_ylim(*self.limits[j])
+            self._time_axis(ax, snap, weeks, 5)
+        return (weeks, tuple(self.limits))
+
+
+# -- policy: quotas, licence approval, tariffs ---------------------------------------
+
+
+# -- trade flows -----------------------------------------------------------------------
+class TradeFlowChart(LiveChart):
+    """Who ships to whom at each stage: exporter (rows) x importer (columns), kt/yr,
+    averaged over the last 13 weeks; log colour scale, domestic cells grey."""
+
+    name = "trade"
+    title = "Trade flows by stage (kt/yr, last 13 weeks)"
+    size = (5.2, 4.2)
+    VMIN, VMAX = 0.01, 100.0  # kt/yr
+    LABEL_MIN_KT = 0.1  # cells with less are coloured but carry no number
+
+    def build(self, snap: Snapshot) -> None:
+        n = len(snap.regions)
+        self.axes = self.fig.subplots(2, 2)
+        self.fig.subplots_adjust(left=0.08, right=0.86, top=0.9, bottom=0.06, wspace=0.08,
+                                 hspace=0.32)
+        self.fig.suptitle("Shipments from exporter (rows) to importer (columns), kt/yr, "
+                          "average of the last 13 weeks", fontsize=7.5, x=0.47, y=0.985)
+        self.norm = LogNorm(self.VMIN, self.VMAX, clip=True)
+        self.images = []
+        self.labels = []
+        edges = np.arange(n + 1) - 0.5
+        diagonal = np.ma.masked_array(np.ones((n, n)), mask=~np.eye(n, dtype=bool))
+        for j, (ax, product) in enumerate(zip(self.axes.flat, PRODUCTS, strict=True)):
+            # QuadMesh cells draw much faster than an imshow image on every frame
+            ax.pcolormesh(edges, edges, diagonal, cmap="Greys", vmin=0, vmax=6)
+            mesh = ax.pcolormesh(edges, edges, np.ma.masked_all((n, n)), cmap="viridis",
+                                 norm=self.norm)
+            self.images.append(self._animated(mesh))
+            ax.set_xlim(-0.5, n - 0.5)
+            ax.set_ylim(n - 0.5, -0.5)
+            ax.set_title(FLOW_TITLES[product], fontsize=7, pad=3)
+            ax.set_xticks(range(n), snap.regions, fontsize=6.5)
+            ax.set_yticks(range(n), snap.regions if j % 2 == 0 else [], fontsize=6.5)
+            ax.tick_params(length=0, pad=1.5)
+            row = []
+            for a in range(n):
+                for b in range(n):
+                    text = ax.text(b, a, "", ha="center", va="center", fontsize=6.3,
+                                   color="white", visible=False)
+                    row.append(self._animated(text))
+            self.labels.append(row)
+        cax = self.fig.add_axes((0.885, 0.2, 0.022, 0.6))
+        self.fig.colorbar(self.images[0], cax=cax)
+        cax.tick_params(labelsize=6)
+        cax.set_title("kt/yr", fontsize=6)
+
+    def update(self, snap: Snapshot) -> tuple:
+        flows = snap.series("trade_flow")[-FLOW_WEEKS:]  # steps x exporter x importer x product
+        kt = flows.mean(axis=0) * WEEKS_PER_YEAR / 1000
+        n = len(snap.regions)
+        for j, (image, texts) in enumerate(zip(self.images, self.labels, strict=True)):
+            grid = kt[:, :, j].copy()
+            grid[np.eye(n, dtype=bool)] = np.nan
+            grid[grid <= 0] = np.nan
+            image.set_array(np.ma.masked_invalid(grid))
+            for k, text in enumerate(texts):
+                value = grid[k // n, k % n]
+                if np.isfinite(value) and value >= self.LABEL_MIN_KT:
+                    text.set_text(f"{value:.0f}" if value >= 10 else f"{value:.1f}")
+                    text.set_color("black" if value > 10 else "white")
+                    text.set_visible(True)
+                else:
+                    text.set_visible(False)
+        return ()
+
+
+# -- asset prices (listed firms and ETFs) ------------------------------------------------
+ASSET_METRIC = "asset_price"
+
+
+def asset_names(model) -> tuple[str, ...]:
+    """Names of the listed assets the model records prices for; () if none.
+
+    Investors (and so asset prices) are optional in the model: the chart appears
+    only when the recorder has an ``asset_price`` metric with named assets.
+    """
+    from sim.recorder import METRICS
+
+    if ASSET_METRIC not in METRICS:
+        return ()
+    labels = getattr(model.recorder, "labels", None) or {}
+    return tuple(labels.get(ASSET_METRIC, ()))
+
+
+def asset_prices_available(model) -> bool:
+    return bool(asset_names(model))
+
+
+class AssetPricesChart(LiveChart):
+    """Share and ETF prices, each indexed to 100 at the start of the run."""
+
+    name = "assets"
+    title = "Asset prices of listed firms and ETFs (index, start = 100)"
+    size = (5.2, 2.5)
+    MAX_LINES = 10
+
+    def build(self, snap: Snapshot) -> None:
+        self.names = asset_names(snap.model)[: self.MAX_LINES]
+        self.ax = self.fig.subplots()
+        self.fig.subplots_adjust(left=0.08, right=0.66, top=0.9, bottom=0.12)
+        self.ax.set_title("Price index (start = 100)", loc="left", pad=3)
+        self.ax.grid(alpha=0.25, lw=0.5)
+        self.ax.yaxis.set_major_locator(MaxNLocator(4))
+        self.lines = []
+        for k, name in enumerate(self.names):
+            wide = name == "market_index"
+            (line,) = self.ax.plot([], [], lw=1.6 if wide else 1.0,
+                                   ls="--" if wide else "-",
+                                   color=OUTSIDE_COLOR if wide else
+                                   REGION_COLORS[k % len(REGION_COLORS)],
+                                   label=name.replace("_", " "))
+            self.lines.append(self._animated(line))
+        self.ax.legend(handles=self.lines, loc="upper left", bbox_to_anchor=(1.0, 1.05),
+                       frameon=False, fontsize=6.5, handlelength=1.4)
+        self.limits: tuple[float, float] | None = None
+
+    def update(self, snap: Snapshot) -> tuple:
+        prices = snap.series(ASSET_METRIC)[:, : len(self.names)]  # steps x assets
+        base = np.where(prices[0] > 0, prices[0], np.nan)
+        index = 100 * prices / base
+        for k, line in enumerate(self.lines):
+            line.set_data(snap.x, index[:, k])
+        finite = index[np.isfinite(index)]
+        lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (90.0, 110.0)
+        self.limits = sticky_limits(self.limits, lo, hi)
+        self.ax.set_ylim(*self.limits)
+        weeks = window_weeks(snap.steps)
+        self._time_axis(self.ax, snap, weeks, 6)
+        return (weeks, self.limits)
