@@ -143,6 +143,20 @@ def chart_src(page, name: str) -> str:
 
 
 def wait_for_week(page, target: int, timeout_ms: float = 60_000) -> None:
+    """Wait until the page shows week ``target`` or later."""
     page.wait_for_function(
         "t => { const e = document.querySelector('.res-week');"
-        " return e && parseInt(e.textContent) === t; }", arg=target, timeout=timeout_ms)
+        " return e && parseInt(e.textContent) >= t; }", arg=target, timeout=timeout_ms)
+
+
+def settled_week(page, quiet_ms: int = 1500, timeout_ms: float = 60_000) -> int:
+    """The week shown once it has not changed for ``quiet_ms`` (late frames landed)."""
+    page.wait_for_function(
+        """quiet => {
+             const e = document.querySelector('.res-week');
+             if (!e) return false;
+             const now = Date.now(), text = e.textContent;
+             if (window.__resWeek !== text) { window.__resWeek = text; window.__resSince = now; }
+             return now - window.__resSince >= quiet;
+           }""", arg=quiet_ms, timeout=timeout_ms, polling=100)
+    return week(page)
