@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from sim.scenario.types import Frac, Strict
 
 Weight = Annotated[float, Field(ge=0, le=10)]
-Frac = Annotated[float, Field(ge=0, le=1)]
 
 GOALS = ("supply_security", "export_revenue", "consumer_prices", "leverage", "standing")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Goals(_Strict):
+class Goals(Strict):
     """How much a state cares about each goal (weights, normalised on use)."""
 
     supply_security: Weight = Field(1.0, description="Its industry and defence get material.")
@@ -26,7 +23,7 @@ class Goals(_Strict):
     standing: Weight = Field(1.0, description="Diplomatic standing: deals kept, few threats.")
 
 
-class Strategy(_Strict):
+class Strategy(Strict):
     """How an AI state plays (sweepable)."""
 
     hawkishness: Frac = Field(0.5, description="Propensity to escalate, threaten and defect.")
@@ -42,7 +39,7 @@ class Strategy(_Strict):
     )
 
 
-class Negotiation(_Strict):
+class Negotiation(Strict):
     """The rules of the protocol, shared by all states."""
 
     initial_trust: Frac = Field(0.5, description="Trust between any two states at the start.")

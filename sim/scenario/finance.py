@@ -10,24 +10,18 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from sim.scenario.levers import RegionCode
+from sim.scenario.types import Frac, RegionCode, Strict
+from sim.scenario.types import Name as FirmName
 
-Frac = Annotated[float, Field(ge=0, le=1)]
 UsdMillion = Annotated[float, Field(ge=0, le=1e7)]
-FirmName = Annotated[str, Field(min_length=1, max_length=80)]
 AssetName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,59}$")]
 Strategy = Literal["fundamentalist", "trend", "news"]
-STRATEGIES: tuple[str, ...] = ("fundamentalist", "trend", "news")
 NewsKind = Literal["announcement", "investment_decision", "capacity_online", "price_floor",
                    "subsidy", "tariff", "export_quota", "export_duty", "licensing", "disruption",
                    "stockpile", "demand_shock", "threat", "deal"]
 INDEX_ASSET = "market_index"  # the assets outside the scenario, as one index
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Listing(Strict):

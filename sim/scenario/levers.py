@@ -11,22 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
+from sim.scenario.types import RegionCode, Strict, UsdPerKg
 from sim.world import Product, Segment, Stage
 
 Percent = Annotated[float, Field(ge=0, le=1000)]
 Share = Annotated[float, Field(ge=0, le=100)]
 Tonnes = Annotated[float, Field(ge=0, le=1e8)]
-UsdPerKg = Annotated[float, Field(ge=0, le=1e5)]
-RegionCode = Annotated[str, Field(pattern=r"^[A-Z]{2,4}$")]
 AllOr = Literal["all"]
 
 
-class LeverBase(BaseModel):
+class LeverBase(Strict):
     """Fields shared by every change. ``date`` only in the timeline."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     date: dt.date | None = Field(
         None, description="When the change takes effect (timeline only; not in [policy])."
@@ -257,7 +254,7 @@ CHANGE_TYPES = (
 )
 
 
-def regions_named(change: BaseModel) -> list[tuple[str, str]]:
+def regions_named(change: LeverBase) -> list[tuple[str, str]]:
     """(field, code) pairs of every region code a change refers to."""
     named = []
     for field in ("exporter", "importer", "state", "region", "actor", "target", "tariff_by",

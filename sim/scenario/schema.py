@@ -10,21 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from sim.scenario.diplomacy import Goals, Negotiation, Strategy
 from sim.scenario.finance import Finance, finance_problems
-from sim.scenario.levers import PolicyChange, RegionCode, regions_named
+from sim.scenario.levers import PolicyChange, regions_named
+from sim.scenario.types import Frac, Name, RegionCode, Strict, UsdPerKg
 from sim.world import DAYS_PER_STEP, PRODUCTS, Product, Segment, Stage
 
-Frac = Annotated[float, Field(ge=0, le=1)]
 TonnesPerYear = Annotated[float, Field(ge=0, le=1e7)]
-UsdPerKg = Annotated[float, Field(ge=0, le=1e5)]
-Name = Annotated[str, Field(min_length=1, max_length=80)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Region(Strict):
