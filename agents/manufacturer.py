@@ -30,7 +30,6 @@ class Manufacturer(mesa.Agent):
         self.thrift = 1.0  # long-run demand factor from substitution
         self.shock = 1.0
         self.wanted = 0.0
-        self.received = 0.0
 
     def plan(self) -> float:
         """Magnets (t) wanted this week at today's price."""

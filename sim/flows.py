@@ -6,7 +6,7 @@ Everything here keeps the material balance: per region and product,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,7 +35,7 @@ class Week:
     landed: np.ndarray | None = None
     wedge: np.ndarray | None = None
     approval: np.ndarray | None = None
-    extras: dict = field(default_factory=dict)
+    stockpile_buy: np.ndarray | None = None  # what state stockpiles buy this week
 
     @classmethod
     def empty(cls, n: int, p: int) -> Week:
@@ -68,9 +68,6 @@ class Transit:
         self.inbound = np.maximum(self.inbound - arrivals, 0.0)
         return arrivals, content
 
-    def in_transit(self) -> np.ndarray:
-        return self.inbound.copy()
-
 
 def wanted(use, stock, inbound, target_cover, restock_rate) -> np.ndarray:
     """This week's purchases wanted: use plus a share of the gap to target stock."""
@@ -95,8 +92,6 @@ def transform(model: StandoffModel) -> None:
     week.produced[:, NDPR:DYTB + 1] += oxide
     week.consumed[:, CONC] = feed
     week.shortage[:, CONC] = want - feed
-    for refiner in model.firms["refiners"]:
-        refiner.output = refiner.wanted * share[refiner.region]
 
     # Magnet making: both oxides in the recipe's proportions.
     made_wanted = np.zeros(len(model.regions))
@@ -112,8 +107,6 @@ def transform(model: StandoffModel) -> None:
     made = made_wanted * share
     stock[:, MAGNET] += made
     week.produced[:, MAGNET] += made
-    for maker in model.firms["magnet_makers"]:
-        maker.output = maker.wanted * share[maker.region]
 
     # End use of magnets by manufacturers.
     want = week.use[:, MAGNET]
@@ -121,8 +114,6 @@ def transform(model: StandoffModel) -> None:
     week.consumed[:, MAGNET] = want * share
     week.shortage[:, MAGNET] = want - want * share
     stock[:, MAGNET] -= want * share
-    for buyer in model.manufacturers:
-        buyer.received = buyer.wanted * share[buyer.region]
     np.maximum(stock, 0.0, out=stock)
     week.unmet = np.maximum(week.use - week.consumed, 0.0)
 
@@ -185,7 +176,9 @@ def capacity_by_stage(model: StandoffModel) -> np.ndarray:
 def metrics(model: StandoffModel) -> dict[str, np.ndarray]:
     """This week's values of every metric in ``sim.recorder.METRICS``."""
     week, policy = model.week, model.policy
-    approval = policy.route_approval(model.military_share())
+    approval = week.approval  # as traded this week; at the start, as the levers stand
+    if approval is None:
+        approval = policy.route_approval(model.military_share())
     capacity = capacity_by_stage(model)
     return {
         "price": model.prices,

@@ -168,8 +168,7 @@ class StandoffModel(mesa.Model):
             self.apply_change(change, source="timeline", name=name)
         self.diplomacy.week()
         for state in self.states:
-            state.decide()
-        self._refresh_price_cache()
+            state.decide()  # every change refreshes the cached prices, floors and factors
 
     def _mine(self) -> None:
         week = self.week
@@ -202,8 +201,9 @@ class StandoffModel(mesa.Model):
         self.stockpile -= release
         self.stock += release
         self._refresh_grades()
+        week.stockpile_buy = self._stockpile_buy()
         want = flows.wanted(week.use, self.stock, self.transit.inbound, self.target_cover(),
-                            self.spec.market.restock_rate_per_week) + self._stockpile_buy()
+                            self.spec.market.restock_rate_per_week) + week.stockpile_buy
         wedge = self.policy.cost_wedge()
         landed = landed_cost(self.prices, wedge, self.transport)
         approval = self.policy.route_approval(self.military_share())
@@ -232,7 +232,7 @@ class StandoffModel(mesa.Model):
         flows.transform(self)
 
     def _stockpile(self) -> None:
-        buy = np.minimum(self._stockpile_buy(), self.stock)
+        buy = np.minimum(self.week.stockpile_buy, self.stock)  # what the trade phase sought
         self.stock -= buy
         self.stockpile += buy
 

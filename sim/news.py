@@ -38,9 +38,5 @@ class NewsLog:
     def add(self, item: NewsItem) -> None:
         self.items.append(item)
 
-    def since(self, step: int) -> list[NewsItem]:
-        """Items logged at or after ``step`` (agents react to recent news)."""
-        return [item for item in self.items if item.step >= step]
-
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([i.row() for i in self.items], columns=EVENT_COLUMNS)

@@ -42,6 +42,3 @@ class Scorecard:
         self.scores[:, 2] = _relative(self.reference_price, prices[:, MAGNET])
         self.scores[:, 3] = share
         self.scores[:, 4] = model.diplomacy.standing
-
-    def utility(self, region: int, weights: np.ndarray) -> float:
-        return float(self.scores[region] @ weights)
