@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pandas as pd
+
 from sim.charts import CHARTS
 from sim.recorder import METRICS
 from sim.runner import RunResult
@@ -41,13 +43,17 @@ def write_run(result: RunResult, out_dir: Path, overwrite: bool = False) -> Path
     return out_dir
 
 
+def csv_text(frame: pd.DataFrame, float_format: str | None = None) -> str:
+    """A table as the CSV every output of the product uses (no index, ``\\n`` lines)."""
+    return frame.to_csv(index=False, float_format=float_format, lineterminator="\n")
+
+
 def _write_all(result: RunResult, folder: Path) -> None:
     table = result.timeseries
     table.to_parquet(folder / "timeseries.parquet", index=False)
-    table.to_csv(folder / "timeseries.csv", index=False, float_format=FLOAT_FORMAT,
-                 lineterminator="\n")
-    result.events.to_csv(folder / "events.csv", index=False, lineterminator="\n")
-    result.deals.to_csv(folder / "deals.csv", index=False, lineterminator="\n")
+    (folder / "timeseries.csv").write_text(csv_text(table, FLOAT_FORMAT), encoding="utf-8")
+    (folder / "events.csv").write_text(csv_text(result.events), encoding="utf-8")
+    (folder / "deals.csv").write_text(csv_text(result.deals), encoding="utf-8")
     (folder / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
     for name, draw in CHARTS.items():
         draw(table, china=result.scenario.china).savefig(folder / name, dpi=100)

@@ -154,8 +154,7 @@ def Downloads(session: ViewSession, tick: solara.Reactive[int],
     # Stable callables: FileDownload starts afresh whenever its data argument changes.
     csv = solara.use_memo(lambda: session.csv_bytes, [session])
     png = solara.use_memo(lambda: session.charts_png, [session])
-    news = solara.use_memo(lambda: lambda: session.model.events().to_csv(
-        index=False, lineterminator="\n").encode("utf-8"), [session])
+    news = solara.use_memo(lambda: session.news_bytes, [session])
     with solara.Card("Download", margin=0), solara.Column(gap="4px"):
         solara.FileDownload(csv, filename=f"{stem}.csv", label="Data (CSV)",
                             mime_type="text/csv")

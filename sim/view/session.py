@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sim.model import StandoffModel
-from sim.outputs import FLOAT_FORMAT
+from sim.outputs import FLOAT_FORMAT, csv_text
 from sim.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
-from sim.scenario.loader import SCENARIO_DIR
+from sim.scenario.loader import resolve
 from sim.view.charts import COLUMNS, LiveChart, Snapshot, charts_for
 
 SCENARIO_ENV = "RES_SCENARIO"  # scenario the page opens with (name or path to a .toml)
@@ -54,9 +54,8 @@ def scenario_choices() -> tuple[dict[str, str], str]:
 
 
 def _same_file(source: str, path: Path) -> bool:
-    candidate = Path(source) if source.endswith(".toml") else SCENARIO_DIR / f"{source}.toml"
     try:
-        return candidate.resolve() == path.resolve()
+        return resolve(source).resolve() == path.resolve()
     except OSError:
         return False
 
@@ -145,8 +144,13 @@ class ViewSession:
         """The run's tidy table, formatted exactly like ``run.py run`` writes it."""
         with self.lock:
             table = self.model.timeseries()
-        return table.to_csv(index=False, float_format=FLOAT_FORMAT,
-                            lineterminator="\n").encode("utf-8")
+        return csv_text(table, FLOAT_FORMAT).encode("utf-8")
+
+    def news_bytes(self) -> bytes:
+        """The news log so far, as ``run.py run`` writes events.csv."""
+        with self.lock:
+            events = self.model.events()
+        return csv_text(events).encode("utf-8")
 
     def charts_png(self, dpi: int = 150) -> bytes:
         """All live charts in one PNG, laid out as on the page (two columns)."""
