@@ -236,9 +236,7 @@ class State(mesa.Agent):
 
     def _main_restrictor(self) -> str | None:
         """The exporter whose licensing costs this state most."""
-        policy, take = self.model.policy, self.model.week.allocation
-        if take is None:
-            return None
+        policy, take = self.model.policy, self.model.last_week.allocation
         products = [DYTB, MAGNET]
         imports = take.take[:, self.region, products].sum(axis=1)
         friction = policy.licensed[:, self.region, products].any(axis=1) * (
@@ -318,7 +316,7 @@ class State(mesa.Agent):
             state = self.model.states[self.model.region_index[code]]
             if code != self.code and not state.is_ai:
                 continue
-            use = self.model.week.use[state.region, MAGNET]
+            use = self.model.last_week.use[state.region, MAGNET]
             target = round(rules.stockpile_weeks * use * min(pain * 2, 1.0), 1)
             current = self.model.policy.stockpile_target_t[state.region, MAGNET]
             if target > current * 1.2 and target > 1:

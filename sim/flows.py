@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.trade import Allocation
 from sim.world import CONC, DYTB, MAGNET, NDPR, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
@@ -21,7 +22,12 @@ REFERENCE_FLOW_MEMORY = 0.1  # weekly weight of the newest flow in the cover yar
 
 @dataclass
 class Week:
-    """What happened this week, region x product unless noted (t)."""
+    """What happened this week, region x product unless noted (t).
+
+    A new week starts as a quiet one (nothing made, used or traded) with the
+    route terms as the levers stand; the phases fill it in. Once measured it
+    is frozen (read-only arrays): states decide on last week's frozen record.
+    """
 
     produced: np.ndarray
     use: np.ndarray
@@ -31,16 +37,27 @@ class Week:
     imports: np.ndarray
     exports: np.ndarray
     shipped: np.ndarray  # exporter x importer x product
-    allocation: object = None
-    landed: np.ndarray | None = None
-    wedge: np.ndarray | None = None
-    approval: np.ndarray | None = None
-    stockpile_buy: np.ndarray | None = None  # what state stockpiles buy this week
+    allocation: Allocation
+    landed: np.ndarray  # exporter x importer x product, USD/kg
+    wedge: np.ndarray  # exporter x importer x product, multiplier
+    approval: np.ndarray  # exporter x importer x product, share approved
+    stockpile_buy: np.ndarray  # what state stockpiles buy this week
 
     @classmethod
-    def empty(cls, n: int, p: int) -> Week:
+    def quiet(cls, landed: np.ndarray, wedge: np.ndarray, approval: np.ndarray) -> Week:
+        n, _, p = landed.shape
         z = lambda: np.zeros((n, p))  # noqa: E731
-        return cls(z(), z(), z(), z(), z(), z(), z(), np.zeros((n, n, p)))
+        nothing = Allocation(take=np.zeros((n, n, p)), supply_left=z(),
+                             quota_left=np.full((n, p), np.inf), unfilled=z())
+        return cls(z(), z(), z(), z(), z(), z(), z(), np.zeros((n, n, p)), nothing, landed,
+                   wedge, approval, z())
+
+    def freeze(self) -> Week:
+        """Make every array read-only, so nothing can rewrite a week once measured."""
+        for value in (*vars(self).values(), *vars(self.allocation).values()):
+            if isinstance(value, np.ndarray):
+                value.flags.writeable = False
+        return self
 
 
 class Transit:
@@ -161,7 +178,7 @@ def initial_inventory(model: StandoffModel) -> None:
     model.conc_content = model.stock[:, CONC:CONC + 1] * model.default_grade
     model.reference_flow = flow
     model._refresh_grades()
-    model.week = Week.empty(*model.stock.shape)
+    model.week = model.quiet_week()
 
 
 def capacity_by_stage(model: StandoffModel) -> np.ndarray:
@@ -177,8 +194,6 @@ def metrics(model: StandoffModel) -> dict[str, np.ndarray]:
     """This week's values of every metric in ``sim.recorder.METRICS``."""
     week, policy = model.week, model.policy
     approval = week.approval  # as traded this week; at the start, as the levers stand
-    if approval is None:
-        approval = policy.route_approval(model.military_share())
     capacity = capacity_by_stage(model)
     return {
         "price": model.prices,

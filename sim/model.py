@@ -77,9 +77,9 @@ class StandoffModel(mesa.Model):
         self.stockpile = np.zeros((n, p))
         self.conc_content = np.zeros((n, 2))  # t NdPr, t Dy/Tb inside the concentrate stock
         self.transit = flows.Transit(n, p)
-        self.week = flows.Week.empty(n, p)
         self._refresh_price_cache()
 
+        self.week = self.last_week = None  # set once the firms and levers exist
         self.states = [State(self, code, spec, i)
                        for i, (code, spec) in enumerate(scenario.regions.items())]
         self.firms: dict[str, list] = {kind: [] for kind in FIRM_KINDS}
@@ -98,10 +98,12 @@ class StandoffModel(mesa.Model):
                 (name, change))
         for name, change in scenario.policy.items():
             self.apply_change(change, source="scenario", name=name)
+        self.week = self.quiet_week()
         self._initial_inventory()
         self.exchange = Exchange(self)  # listed firms, ETFs, investors, oxide speculation
         self.recorder = Recorder(self.regions, scenario.start_date, labels=self.exchange.labels())
         self._measure()
+        self.last_week = self.week
 
     # -- reading the market (what agents see) -------------------------------
     def price(self, region: int, product: int) -> float:
@@ -161,7 +163,7 @@ class StandoffModel(mesa.Model):
         return self
 
     def _policy_phase(self) -> None:
-        self.week = flows.Week.empty(*self.stock.shape)
+        self.last_week = self.week  # frozen at its measure: what states decide on
         if self.date.year != step_date(self.spec.start_date, self.steps - 1).year:
             self.policy.new_year()
         for name, change in self.timeline.get(self.steps, ()):
@@ -169,6 +171,7 @@ class StandoffModel(mesa.Model):
         self.diplomacy.week()
         for state in self.states:
             state.decide()  # every change refreshes the cached prices, floors and factors
+        self.week = self.quiet_week()
 
     def _mine(self) -> None:
         week = self.week
@@ -270,6 +273,13 @@ class StandoffModel(mesa.Model):
     def _measure(self) -> None:
         self.scorecard.update()
         self.recorder.record(self.steps, flows.metrics(self), self.policy.licensed)
+        self.week.freeze()
+
+    def quiet_week(self) -> flows.Week:
+        """A week with nothing made or traded yet, route terms as the levers stand."""
+        wedge = self.policy.cost_wedge()
+        return flows.Week.quiet(landed_cost(self.prices, wedge, self.transport), wedge,
+                                self.policy.route_approval(self.military_share()))
 
     # -- helpers ---------------------------------------------------------------
     def target_cover(self) -> np.ndarray:

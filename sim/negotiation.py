@@ -111,11 +111,15 @@ class Diplomacy:
     def _log(self, kind: str, actor: str, subject: str, text: str, payload=None) -> None:
         self.model.changes.log(kind, "negotiation", actor, subject, text, payload)
 
+    def _move_standing(self, state: int, change: float) -> None:
+        """Standing is a 0-1 score: moves stop at its bounds."""
+        self.standing[state] = min(max(self.standing[state] + change, 0.0), 1.0)
+
     # -- moves ---------------------------------------------------------------
     def threaten(self, threat: lv.Threat) -> None:
         case = ThreatCase(threat, self.now, self.now + threat.deadline_weeks)
         self.threats.append(case)
-        self.standing[self._i(threat.actor)] -= 0.1
+        self._move_standing(self._i(threat.actor), -0.1)
         self.last_move[(threat.actor, threat.target)] = self.now
         target = self.model.states[self._i(threat.target)]
         target.consider_threat(case)
@@ -167,7 +171,7 @@ class Diplomacy:
                          self.tariff_level(terms.tariff_by, terms.licences_by))
         self.deals.append(deal)
         for a, b in (deal.parties(), deal.parties()[::-1]):
-            self.standing[self._i(a)] += 0.05
+            self._move_standing(self._i(a), 0.05)
             self.last_move[(a, b)] = self.now
         model.apply_change(lv.Licensing(
             type="licensing", exporter=terms.licences_by, products=terms.products,
@@ -275,7 +279,7 @@ class Diplomacy:
             deal.status, deal.detected_step = "broken", self.now
             v, c = self._i(victim), self._i(cheat)
             self.trust[v, c] = max(0.0, self.trust[v, c] - loss)
-            self.standing[c] -= 0.2
+            self._move_standing(c, -0.2)
             self._log("defection_detected", victim, cheat,
                       f"{victim} finds that {cheat} broke deal {deal.id}; trust falls to "
                       f"{self.trust[v, c]:.2f}", {"deal": deal.id})
