@@ -189,14 +189,3 @@ def test_same_seed_same_speculation():
 def test_bad_finance_sections_are_refused_naming_the_key(key, value, expected):
     with pytest.raises(ScenarioError, match=re.escape(expected)):
         load_scenario("baseline_2025", overrides={key: value})
-
-
-def test_every_finance_field_is_read_by_the_model():
-    code = "\n".join(p.read_text() for folder in ("sim", "agents")
-                     for p in (ROOT / folder).rglob("*.py") if "scenario" not in p.parts)
-    classes = [fin.Finance, fin.Listing, fin.Etf, fin.Fundamentalists, fin.TrendFollowers,
-               fin.NewsTraders, fin.Trading, fin.Valuation, fin.Capital, fin.Switching,
-               fin.MarketIndex, fin.OxideStockpile]
-    unused = [f"{cls.__name__}.{name}" for cls in classes for name in cls.model_fields
-              if not re.search(rf"\.{name}\b|\"{name}\"|'{name}'", code)]
-    assert unused == []
