@@ -28,3 +28,9 @@ def baseline():
 
 def run_with(name: str, steps: int, seed: int = 0, overrides: dict | None = None):
     return StandoffModel(load_scenario(name, overrides=overrides), seed=seed).run(steps)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "golden: full-length run of a shipped scenario compared with tests/golden "
+        "(python -m tests.golden --update regenerates)")

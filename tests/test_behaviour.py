@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from sim.world import MAGNET, NDPR, PRODUCTS
-from tests.conftest import finished_model, run_with
+from sim.world import DYTB, MAGNET, NDPR, PRODUCTS, STAGES, WEEKS_PER_YEAR, step_of_date
+from tests.conftest import finished_model, run_with, scenario
 
 WEEKS = 78
 QUIET = {"market.price_noise": 0.0, "production.output_noise": 0.0}
@@ -44,15 +44,25 @@ def test_tariff_raises_the_importers_price():
     assert abs(_mean_price(taxed, "CN", MAGNET) / _mean_price(free, "CN", MAGNET) - 1) < 0.15
 
 
+def _timeline_step(name: str, event: str) -> int:
+    spec = scenario(name)
+    return step_of_date(spec.start_date, spec.timeline[event].date)
+
+
 def test_capacity_arrives_only_after_its_lead_time():
     model = finished_model("baseline_2025", 0, 170)
     capacity = model.recorder.stacked("capacity")
-    us = model.region_index["US"]
-    decided = 27  # the 10X magnet plant, decided 2025-07-10, 2.5 years = 130 weeks
-    assert capacity[decided + 129, us, 2] == capacity[decided, us, 2]
-    assert capacity[decided + 130, us, 2] == capacity[decided, us, 2] + 7000
-    online = [n for n in model.news.items if n.kind == "capacity_online" and n.subject == "mp_10x"]
-    assert [n.step for n in online] == [decided + 130]
+    plant = scenario("baseline_2025").timeline["mp_10x_magnet_plant"]
+    region, stage = model.region_index[plant.region], STAGES.index(plant.stage)
+    decided = _timeline_step("baseline_2025", "mp_10x_magnet_plant")
+    online_at = decided + round(plant.lead_time_years * WEEKS_PER_YEAR)
+    assert online_at < 170
+    assert capacity[online_at - 1, region, stage] == capacity[decided, region, stage]
+    assert capacity[online_at, region, stage] == (capacity[decided, region, stage]
+                                                  + plant.capacity_t_per_year)
+    online = [n for n in model.news.items
+              if n.kind == "capacity_online" and n.subject == plant.firm]
+    assert [n.step for n in online] == [online_at]
 
 
 def test_firm_expansions_wait_for_the_stage_lead_time():
@@ -66,12 +76,16 @@ def test_firm_expansions_wait_for_the_stage_lead_time():
         assert arrival.step - arrival.payload["decided_step"] == round(lead[stage] * 52)
 
 
-def test_licensing_cut_raises_outside_dytb_price_more_than_chinas():
+@pytest.mark.parametrize("product", [DYTB, MAGNET], ids=["dytb_oxide", "magnet"])
+def test_licensing_cut_raises_outside_prices_more_than_chinas(product):
     model = finished_model("baseline_2025", 0, 170)
     prices = model.recorder.stacked("price")
-    before = prices[12]
-    after = prices[14:40].max(axis=0)
+    licensing = _timeline_step("baseline_2025", "china_licensing_april")
+    assert PRODUCTS[product] in scenario("baseline_2025").timeline[
+        "china_licensing_april"].products
+    before = prices[licensing - 1]  # the week before licences are required
+    after = prices[licensing + 1:licensing + 27].max(axis=0)  # the half year after
     us, cn = model.region_index["US"], model.china
-    rise_us = after[us, MAGNET] / before[us, MAGNET]
-    rise_cn = after[cn, MAGNET] / before[cn, MAGNET]
+    rise_us = after[us, product] / before[us, product]
+    rise_cn = after[cn, product] / before[cn, product]
     assert rise_us > 1.3 and rise_us > rise_cn + 0.2

@@ -1,5 +1,6 @@
 """Investors and speculative prices: seeded runs, pure units, the finance schema."""
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from sim.model import StandoffModel
 from sim.rng import stream
 from sim.scenario import ScenarioError, load_scenario
 from sim.scenario import finance as fin
-from sim.world import NDPR
-from tests.conftest import run_with
+from sim.world import NDPR, step_of_date
+from tests.conftest import run_with, scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 NO_HOARDS = {"finance.stockpiles": {}}  # keeps the physical world identical between runs
@@ -29,11 +30,11 @@ def _series(model, metric: str, asset: str) -> np.ndarray:
 
 
 def test_announcement_without_earnings_moves_the_announcing_firms_price():
-    news = {"timeline.mp_news": {"type": "announcement", "date": "2025-03-03",
+    news = {"timeline.mp_news": {"type": "announcement", "date": dt.date(2025, 3, 3),
                                  "firm": "mountain_pass", "sentiment": 1.0}}
     quiet = run_with("baseline_2025", 14, overrides=NO_HOARDS)
     told = run_with("baseline_2025", 14, overrides=NO_HOARDS | news)
-    week = 9  # the announcement lands in week 9; four weeks on
+    week = step_of_date(scenario().start_date, news["timeline.mp_news"]["date"])
     after = slice(week + 2, week + 5)
     value = _series(told, "fundamental_value", "mp_materials")
     assert np.allclose(value, _series(quiet, "fundamental_value", "mp_materials"), rtol=1e-9)
@@ -106,7 +107,8 @@ def test_raising_a_firms_capital_brings_capacity_forward():
 def test_capital_factor_follows_the_share_price_within_bounds():
     model = run_with("investor_frenzy", 60)
     rules = model.spec.finance.capital
-    ratio = _series(model, "asset_price", "mp_materials")[-1] / 15.6
+    start = model.spec.finance.listings["mp_materials"].initial_price_usd
+    ratio = _series(model, "asset_price", "mp_materials")[-1] / start
     firm = next(f for f in model.firms["miners"] if f.name == "mountain_pass")
     expected = min(max(ratio ** rules.elasticity, rules.min_factor), rules.max_factor)
     assert firm.capital_factor == pytest.approx(expected)
@@ -118,7 +120,8 @@ def test_price_floor_raises_the_fundamental_value_of_the_firm_it_covers():
     without = {"timeline.dod_price_floor.usd_per_kg": 0}
     floor = run_with("baseline_2025", 40, overrides=NO_HOARDS)
     none = run_with("baseline_2025", 40, overrides=NO_HOARDS | without)
-    week = 27  # the floor applies from 10 July 2025
+    spec = scenario()
+    week = step_of_date(spec.start_date, spec.timeline["dod_price_floor"].date)
     mp = _series(floor, "fundamental_value", "mp_materials")
     mp_none = _series(none, "fundamental_value", "mp_materials")
     assert np.allclose(mp[:week], mp_none[:week])

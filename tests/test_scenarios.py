@@ -10,18 +10,26 @@ from sim.scenario import ScenarioError, available_scenarios, load_scenario
 BAD = sorted((Path(__file__).parent / "bad_scenarios").glob("*.toml"))
 
 
-def test_corpus_is_large_enough():
-    assert len(BAD) >= 25
+def _expectation(path: Path) -> tuple[str, str]:
+    """The key a corpus file must be refused for, and a fragment of the message why."""
+    first, second = path.read_text().splitlines()[:2]
+    assert first.startswith("# expect: ") and second.startswith("# message: "), (
+        f"{path.name} must open with '# expect: KEY' and '# message: TEXT'")
+    return first.removeprefix("# expect: ").strip(), second.removeprefix("# message: ").strip()
 
 
 @pytest.mark.parametrize("path", BAD, ids=[p.stem for p in BAD])
-def test_malformed_scenario_is_rejected_naming_the_key(path, capsys):
-    expected = path.read_text().splitlines()[0].removeprefix("# expect: ").strip()
+def test_malformed_scenario_is_refused_naming_file_key_and_reason(path, capsys):
+    key, reason = _expectation(path)
     assert main(["validate", str(path)]) == 2
     err = capsys.readouterr().err
-    assert str(path) in err
-    assert expected in err
     assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith(f"{path}: {key}")]
+    assert lines, f"no line names {path} and {key!r}:\n{err}"
+    assert any(reason in line for line in lines), f"no line gives {reason!r}:\n{err}"
+    with pytest.raises(ScenarioError) as refused:
+        load_scenario(path)
+    assert any(m.startswith(key) for m in refused.value.messages)
 
 
 @pytest.mark.parametrize("name", available_scenarios())

@@ -2,11 +2,20 @@
 
 import numpy as np
 
-from sim.world import MAGNET
-from tests.conftest import finished_model, run_with
+from sim.scenario.diplomacy import GOALS
+from sim.world import DYTB, MAGNET, step_of_date
+from tests.conftest import finished_model, run_with, scenario
 
-THREAT_STEP, DEADLINE = 40, 43  # the US threat of 10 October 2025, three weeks to comply
-DEAL_STEP = 45  # Busan framework, 10 November 2025
+
+def _step_of(name: str, event: str) -> int:
+    spec = scenario(name)
+    return step_of_date(spec.start_date, spec.timeline[event].date)
+
+
+THREAT = scenario("framework_deal").timeline["us_100_percent_threat"]
+THREAT_STEP = _step_of("framework_deal", "us_100_percent_threat")
+DEADLINE = THREAT_STEP + THREAT.deadline_weeks
+DEAL_STEP = _step_of("framework_deal", "busan_framework")
 
 
 def _route(model, metric, exporter, dest, product=MAGNET):
@@ -27,7 +36,8 @@ def test_a_threat_met_by_a_concession_averts_the_tariff():
     model = finished_model("framework_deal", 0, 60)
     averted = _kinds(model, "threat_averted")
     assert [n.step for n in averted] == [THREAT_STEP]
-    assert not _kinds(model, "threat")[0].payload.get("carried_out")
+    assert [case.status for case in model.diplomacy.threats] == ["averted"]
+    assert not _kinds(model, "threat_carried_out")
     tariff = _us_tariff_on_china(model)
     assert tariff[THREAT_STEP:DEAL_STEP].max() <= tariff[THREAT_STEP - 1]  # no +100%
 
@@ -100,12 +110,30 @@ def test_allies_co_invest_and_coordinate_stockpiles():
             > base.recorder.stacked("capacity_outside_china")[-1].sum())
 
 
-def test_scorecards_are_bounded_and_move():
+def test_scorecards_measure_each_goal():
     model = finished_model("escalation", 0, 260)
     scores = model.recorder.stacked("scorecard")
+    goal = {name: GOALS.index(name) for name in GOALS}
+    us, cn = model.region_index["US"], model.china
     assert np.all((scores >= 0) & (scores <= 1))
-    assert scores[-1, model.region_index["US"]].std() > 0
-    assert not np.array_equal(scores[1], scores[-1])
+    rec = model.recorder
+    ndpr, magnets = rec.stacked("refining_output")[1:, :, 0], rec.stacked("magnet_output")[1:]
+    share = (ndpr / ndpr.sum(axis=1, keepdims=True)
+             + magnets / magnets.sum(axis=1, keepdims=True)) / 2
+    assert np.allclose(scores[1:, :, goal["leverage"]], share)
+    assert np.all(share[:, cn] > np.delete(share, cn, axis=1).max(axis=1))
+    risk = rec.stacked("supply_risk")[:, :, [DYTB, MAGNET]].mean(axis=2)
+    assert np.allclose(scores[:, :, goal["supply_security"]], 1 - risk)
+    magnet = model.recorder.stacked("price")[:, us, MAGNET]
+    start = scenario("escalation").market.initial_price_usd_per_kg["magnet"]
+    start_us = start.get("US", start["default"])
+    assert np.allclose(scores[:, us, goal["consumer_prices"]], start_us / (start_us + magnet))
+    licensing = _step_of("escalation", "china_licensing_april")
+    under = slice(licensing + 10, licensing + 30)
+    security = scores[under, :, goal["supply_security"]]
+    jp = model.region_index["JP"]
+    assert security[:, jp].max() < 0.9, "licensing hurts Japan, whose magnets come from China"
+    assert security[:, cn].min() > security[:, jp].max()
 
 
 def test_ai_states_also_pull_quotas_and_subsidies():
