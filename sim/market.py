@@ -14,21 +14,11 @@ a share ``price_smoothing`` of the way each week, within ``max_weekly_change``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from sim.scenario.schema import Market
+
 COVER_RATIO_BOUNDS = (0.1, 10.0)
-
-
-@dataclass(frozen=True)
-class PriceRules:
-    scarcity_sensitivity: float
-    cover_sensitivity: float
-    expectation_weeks: float
-    price_smoothing: float
-    arbitrage_speed: float
-    max_weekly_change: float
 
 
 def parity_prices(
@@ -65,13 +55,14 @@ def price_step(
     active: np.ndarray,
     import_parity: np.ndarray,
     export_parity: np.ndarray,
-    rules: PriceRules,
+    rules: Market,
     noise: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Next week's prices and expected prices (USD/kg).
 
     ``cover_ratio`` is inventory cover over its target; ``active`` marks
     region-products with any use or throughput (elsewhere only arbitrage acts).
+    ``rules`` is the scenario's ``[market]`` section (its sensitivities and speeds).
     """
     log_price = np.log(price)
     ratio = np.clip(cover_ratio, *COVER_RATIO_BOUNDS)
