@@ -151,6 +151,7 @@ class ChangeHandler:
         firm = project.firm
         firm.projects.remove(project)
         firm.capacity_t_per_week += project.t_per_year / WEEKS_PER_YEAR
+        self.model.capacity_changed()
         self.log("capacity_online", project.source, self.model.regions[firm.region], firm.name,
                  f"{firm.name}: {project.t_per_year:,.0f} t/yr of {firm.stage} capacity online "
                  f"in {self.model.regions[firm.region]}",

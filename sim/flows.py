@@ -162,5 +162,5 @@ def updated_risk(risk: np.ndarray, take: np.ndarray, licensed: np.ndarray,
     weights = np.divide(take, total[np.newaxis], out=np.zeros_like(take),
                         where=total[np.newaxis] > 1e-12)
     friction = licensed * ((1 - approval) + np.minimum(delay_days / 365, 0.5))
-    signal = np.clip(unmet_share + (weights * friction).sum(axis=0), 0.0, 1.0)
+    signal = np.minimum(np.maximum(unmet_share + (weights * friction).sum(axis=0), 0.0), 1.0)
     return risk + (signal - risk) / memory_weeks

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.scenario.diplomacy import GOALS
-from sim.world import CONC, DYTB, MAGNET, NDPR, PRODUCTS, STAGES, WEEKS_PER_YEAR
+from sim.world import CONC, DYTB, MAGNET, NDPR, PRODUCTS, STAGES
 
 if TYPE_CHECKING:
     from sim.interfaces import MeasuredWorld
@@ -34,11 +34,7 @@ class Reading:
     @cached_property
     def capacity(self) -> np.ndarray:
         """Installed capacity, region x stage (t/yr)."""
-        table = np.zeros((len(self.model.regions), len(STAGES)))
-        for column, kind in enumerate(("miners", "refiners", "magnet_makers")):
-            for firm in self.model.firms[kind]:
-                table[firm.region, column] += firm.capacity_t_per_week * WEEKS_PER_YEAR
-        return table
+        return self.model.capacity_by_stage()
 
     @cached_property
     def capacity_outside_china(self) -> np.ndarray:

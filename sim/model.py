@@ -37,6 +37,7 @@ from sim.world import (
     MAGNET,
     NDPR,
     PRODUCTS,
+    STAGES,
     WEEKS_PER_YEAR,
     step_date,
     step_of_date,
@@ -78,6 +79,7 @@ class StandoffModel(mesa.Model):
         self.states = [State(self, code, spec, i)
                        for i, (code, spec) in enumerate(scenario.regions.items())]
         self.firms: dict[str, list] = {kind: [] for kind in FIRM_KINDS}
+        self._capacity = None
         for kind in FIRM_KINDS:
             for name, spec in getattr(scenario, kind).items():
                 self.add_firm(kind, name, spec)
@@ -110,7 +112,7 @@ class StandoffModel(mesa.Model):
         """Price a firm in ``region`` gets: the market price or its state's floor."""
         return max(self._price_rows[region][product], self._floor_rows[region][product])
 
-    def feed_grade(self, region: int) -> tuple[float, float]:
+    def feed_grade(self, region: int) -> list[float]:
         """NdPr and Dy/Tb shares of the concentrate in ``region``'s stock, as planning began."""
         return self._grade_rows[region]
 
@@ -149,7 +151,23 @@ class StandoffModel(mesa.Model):
     def add_firm(self, kind: str, name: str, spec):
         firm = FIRM_KINDS[kind](self, name, spec, self.region_index[spec.region])
         self.firms[kind].append(firm)
+        self.capacity_changed()
         return firm
+
+    def capacity_changed(self) -> None:
+        """A firm was added or its capacity grew: ``capacity_by_stage`` is out of date."""
+        self._capacity = None
+
+    def capacity_by_stage(self) -> np.ndarray:
+        """Installed capacity, region x stage (t/yr), read-only."""
+        if self._capacity is None:
+            table = np.zeros((len(self.regions), len(STAGES)))
+            for column, kind in enumerate(FIRM_KINDS):
+                for firm in self.firms[kind]:
+                    table[firm.region, column] += firm.capacity_t_per_week * WEEKS_PER_YEAR
+            table.flags.writeable = False
+            self._capacity = table
+        return self._capacity
 
     # -- the week -------------------------------------------------------------
     def step(self) -> None:
@@ -198,7 +216,7 @@ class StandoffModel(mesa.Model):
 
     def _read_grades(self) -> None:
         """What refiners see of their feed this week (``feed_grade``)."""
-        self._grade_rows = [tuple(row) for row in self.physical.grades().tolist()]
+        self._grade_rows = self.physical.grades().tolist()
 
     def _plan(self) -> None:
         self._read_grades()

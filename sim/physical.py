@@ -58,7 +58,7 @@ class Physical:
         """NdPr and Dy/Tb shares of each region's concentrate stock (region x 2)."""
         conc = self.stock[:, CONC:CONC + 1]
         grades = np.divide(self.content, conc, out=self.default_grade.copy(), where=conc > 1e-9)
-        return np.clip(grades, 0.0, 1.0)
+        return np.minimum(np.maximum(grades, 0.0), 1.0)
 
     def held(self) -> np.ndarray:
         """All material held in each region, whoever holds it (region x product)."""
