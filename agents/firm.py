@@ -7,6 +7,7 @@ policy levers of its own state; it never reads another agent's internals.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
@@ -19,14 +20,16 @@ if TYPE_CHECKING:
 
 
 class CapacityProject:
-    """Capacity decided now that comes online after its lead time."""
+    """Capacity decided now that comes online after its lead time (then ``on_complete``)."""
 
-    def __init__(self, firm: Firm, t_per_year: float, source: str, decided_step: int):
+    def __init__(self, firm: Firm, t_per_year: float, source: str, decided_step: int,
+                 on_complete: Callable[[CapacityProject], None]):
         self.firm, self.t_per_year, self.source = firm, t_per_year, source
         self.decided_step = decided_step
+        self.on_complete = on_complete
 
     def complete(self) -> None:
-        self.firm.capacity_online(self)
+        self.on_complete(self)
 
 
 class Firm(mesa.Agent, ABC):
@@ -80,24 +83,18 @@ class Firm(mesa.Agent, ABC):
         return self.capacity_t_per_week * self.utilisation * self.model.output_factor(self)
 
     # -- investment -----------------------------------------------------
-    def consider_expansion(self) -> None:
-        """Expand when the remembered margin beats the hurdle, at random pace."""
+    def expansion_wanted(self) -> float:
+        """t/yr of new capacity the firm decides on this week (0: none).
+
+        It expands when its remembered margin beats the hurdle, at random
+        pace, and never while a project is under way.
+        """
         rules = self.model.spec.investment
         if self.projects or self.margin_memory <= rules.hurdle_margin:
-            return
+            return 0.0
         excess = (self.margin_memory - rules.hurdle_margin) / max(rules.hurdle_margin, 0.05)
         chance = rules.max_weekly_probability * min(excess, 1.0) * self.capital_factor
         if self.luck.random() < chance:
             size = self.capacity_t_per_week * WEEKS_PER_YEAR * rules.expansion_share
-            self.model.add_capacity(self, max(size, 100.0), source="model")
-
-    def start_project(self, t_per_year: float, lead_steps: float, source: str) -> None:
-        project = CapacityProject(self, t_per_year, source, self.model.changes.step)
-        self.projects.append(project)
-        # Lands half a week before the step it is usable in.
-        self.model.schedule_event(project.complete, after=max(lead_steps - 0.5, 0.25))
-
-    def capacity_online(self, project: CapacityProject) -> None:
-        self.projects.remove(project)
-        self.capacity_t_per_week += project.t_per_year / WEEKS_PER_YEAR
-        self.model.capacity_arrived(self, project)
+            return max(size, 100.0)
+        return 0.0

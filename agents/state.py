@@ -192,9 +192,8 @@ class State(mesa.Agent):
         """A hawk under maximum pressure caps Dy/Tb exports at 80% of their recent pace."""
         if np.isfinite(self.model.policy.quota_t_per_year[self.region, DYTB]):
             return
-        recent = self.model.recorder.series["exports"][-52:]
-        pace = sum(float(week[self.region, DYTB]) for week in recent) * WEEKS_PER_YEAR / max(
-            len(recent), 1)
+        recent = self.model.recorder.stacked("exports")[-52:, self.region, DYTB].tolist()
+        pace = sum(recent) * WEEKS_PER_YEAR / max(len(recent), 1)
         if pace <= 0:
             return
         self.model.apply_change(lv.ExportQuota(

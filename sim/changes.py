@@ -12,6 +12,9 @@ import math
 import statistics
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from agents.firm import CapacityProject
 from sim.headlines import actor_of, headline, subject_of
 from sim.news import NewsItem, NewsLog
 from sim.scenario import levers as lv
@@ -40,6 +43,7 @@ class ChangeHandler:
         self.model = model
         self.news = NewsLog()
         self.disruptions: list[Disruption] = []
+        self.output_factors = np.ones((len(model.regions), len(STAGES)))  # region x stage
 
     @property
     def step(self) -> int:
@@ -62,7 +66,7 @@ class ChangeHandler:
                  payload)
         if not model.policy.apply(change):
             getattr(self, f"_{change.type}")(change, source)
-        model._refresh_price_cache()
+        model.refresh_market_view()
 
     # -- world changes ----------------------------------------------------
     def _capacity_investment(self, c: lv.CapacityInvestment, source: str) -> None:
@@ -82,7 +86,7 @@ class ChangeHandler:
             cost = statistics.median(f.cost for f in local)
         fields = dict(region=c.region, capacity_t_per_year=0.0, cost_usd_per_kg=cost)
         if c.stage == "mining":
-            grade = self.model.default_grade[self.model.region_index[c.region]]
+            grade = self.model.physical.default_grade[self.model.region_index[c.region]]
             fields["ndpr_share"] = c.ndpr_share if c.ndpr_share is not None else grade[0]
             fields["dytb_share"] = c.dytb_share if c.dytb_share is not None else grade[1]
         return SPEC_OF_STAGE[c.stage](**fields)
@@ -102,11 +106,11 @@ class ChangeHandler:
                  "back to normal output")
 
     def _refresh_factors(self) -> None:
-        table = self.model.output_factor_table
+        table = self.output_factors
         table[:] = 1.0
         for cut in self.disruptions:
             table[cut.region, cut.stage] *= cut.factor
-        self.model._refresh_price_cache()
+        self.model.refresh_market_view()
 
     def _demand_shock(self, c: lv.DemandShock, source: str) -> None:
         for buyer in self.model.manufacturers:
@@ -128,9 +132,14 @@ class ChangeHandler:
 
     # -- capacity projects ------------------------------------------------
     def add_capacity(self, firm, t_per_year: float, source: str, lead_years=None) -> None:
+        """Commit ``firm`` to more capacity; it comes online after the stage's lead time."""
         rules = self.model.spec.investment
         years = rules.lead_time_years[firm.stage] if lead_years is None else lead_years
-        firm.start_project(t_per_year, years * WEEKS_PER_YEAR, source)
+        project = CapacityProject(firm, t_per_year, source, self.step, self._capacity_online)
+        firm.projects.append(project)
+        # Lands half a week before the step it is usable in.
+        self.model.schedule_event(project.complete,
+                                  after=max(years * WEEKS_PER_YEAR - 0.5, 0.25))
         online = step_date(self.model.spec.start_date, self.step + round(years * 52))
         self.log("investment_decision", source, self.model.regions[firm.region], firm.name,
                  f"{firm.name} commits to {t_per_year:,.0f} t/yr more {firm.stage} capacity in "
@@ -138,7 +147,11 @@ class ChangeHandler:
                  {"firm": firm.name, "stage": firm.stage, "capacity_t_per_year": t_per_year,
                   "lead_time_years": years})
 
-    def capacity_arrived(self, firm, project) -> None:
+    def _capacity_online(self, project: CapacityProject) -> None:
+        firm = project.firm
+        firm.projects.remove(project)
+        firm.capacity_t_per_week += project.t_per_year / WEEKS_PER_YEAR
+        self.model.capacity_changed()
         self.log("capacity_online", project.source, self.model.regions[firm.region], firm.name,
                  f"{firm.name}: {project.t_per_year:,.0f} t/yr of {firm.stage} capacity online "
                  f"in {self.model.regions[firm.region]}",

@@ -14,21 +14,11 @@ a share ``price_smoothing`` of the way each week, within ``max_weekly_change``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
+from sim.scenario.schema import Market
+
 COVER_RATIO_BOUNDS = (0.1, 10.0)
-
-
-@dataclass(frozen=True)
-class PriceRules:
-    scarcity_sensitivity: float
-    cover_sensitivity: float
-    expectation_weeks: float
-    price_smoothing: float
-    arbitrage_speed: float
-    max_weekly_change: float
 
 
 def parity_prices(
@@ -49,11 +39,11 @@ def parity_prices(
     """
     n = price.shape[0]
     off_diagonal = ~np.eye(n, dtype=bool)[:, :, np.newaxis]
-    imports = np.where(import_open & off_diagonal, landed, np.inf).min(axis=0)
+    imports = np.minimum.reduce(np.where(import_open & off_diagonal, landed, np.inf), axis=0)
     netback = (price[np.newaxis, :, :] - transport[np.newaxis, np.newaxis, :]) / wedge
     reachable = price[:, np.newaxis, :] + export_share * (netback - price[:, np.newaxis, :])
     open_route = (export_share > 0) & off_diagonal
-    exports = np.where(open_route, reachable, 0.0).max(axis=1)
+    exports = np.maximum.reduce(np.where(open_route, reachable, 0.0), axis=1)
     return imports, exports
 
 
@@ -65,16 +55,17 @@ def price_step(
     active: np.ndarray,
     import_parity: np.ndarray,
     export_parity: np.ndarray,
-    rules: PriceRules,
+    rules: Market,
     noise: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Next week's prices and expected prices (USD/kg).
 
     ``cover_ratio`` is inventory cover over its target; ``active`` marks
     region-products with any use or throughput (elsewhere only arbitrage acts).
+    ``rules`` is the scenario's ``[market]`` section (its sensitivities and speeds).
     """
     log_price = np.log(price)
-    ratio = np.clip(cover_ratio, *COVER_RATIO_BOUNDS)
+    ratio = np.minimum(np.maximum(cover_ratio, COVER_RATIO_BOUNDS[0]), COVER_RATIO_BOUNDS[1])
     indicated = (np.log(expected) - rules.cover_sensitivity * np.log(ratio)
                  + rules.scarcity_sensitivity * shortage_share)
     with np.errstate(divide="ignore"):
@@ -85,7 +76,8 @@ def price_step(
         up = np.maximum(np.log(np.maximum(export_parity, 1e-12)) - indicated, 0.0)
     target = indicated + rules.arbitrage_speed * (down + up)
     move = rules.price_smoothing * (target - log_price) + noise
-    move = np.clip(move, -rules.max_weekly_change, rules.max_weekly_change)
+    cap = rules.max_weekly_change
+    move = np.minimum(np.maximum(move, -cap), cap)
     new_price = price * np.exp(move)
     new_expected = expected + (new_price - expected) / rules.expectation_weeks
     return new_price, new_expected

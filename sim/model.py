@@ -1,12 +1,14 @@
 """The Mesa model: wiring and the named phases of one week.
 
-Phases, in order: ``policy`` (timeline events, states), ``mine``, ``plan``
-(buyers state what they want at current prices), ``trade`` (arrivals, then
-allocation by landed cost within quotas and licences), ``transform``
-(refining, magnet making, end use), ``stockpile``, ``clear`` (prices),
-``speculate`` (investors, ``sim.finance``), ``invest``, ``measure``. Market
-arithmetic lives in ``sim.market`` and ``sim.trade`` as pure functions; agents
-decide, the model moves material.
+Phases, in order: ``policy`` (timeline events, states decide on last week's
+record), ``mine``, ``plan`` (buyers state what they want at current prices),
+``trade`` (arrivals, then allocation by landed cost within quotas and
+licences), ``transform`` (refining, magnet making, end use), ``stockpile``,
+``clear`` (prices), ``speculate`` (investors and oxide hoards,
+``sim.finance``), ``invest``, ``measure``. Where every tonne is lives in
+``sim.physical``; the arithmetic of each movement in ``sim.flows``,
+``sim.trade`` and ``sim.market`` as pure functions. Agents decide; the model
+moves material. docs/architecture.md draws the layers.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from agents import MagnetMaker, Manufacturer, Miner, Refiner, State
 from sim import flows
 from sim.changes import ChangeHandler
 from sim.finance import Exchange
-from sim.market import PriceRules, parity_prices, price_step
+from sim.market import parity_prices, price_step
+from sim.metrics import read_all
 from sim.negotiation import Diplomacy
+from sim.physical import Physical, ore_grades
 from sim.policy import PolicyState
 from sim.recorder import Recorder
 from sim.rng import stream
@@ -61,9 +65,6 @@ class StandoffModel(mesa.Model):
         self.changes = ChangeHandler(self)
         self.news = self.changes.news
         self.market_rng = stream(seed, "market")
-        self.price_rules = PriceRules(market.scarcity_sensitivity, market.cover_sensitivity,
-                                      market.expectation_weeks, market.price_smoothing,
-                                      market.arbitrage_speed, market.max_weekly_change)
         self.transport = np.array([market.transport_usd_per_kg[q] for q in PRODUCTS])
         self.base_cover = np.array([market.target_cover_weeks[q] for q in PRODUCTS])
         self.prices = np.array([[market.initial_price_usd_per_kg[q].get(code, table["default"])
@@ -71,27 +72,25 @@ class StandoffModel(mesa.Model):
                                                   for q in PRODUCTS)]
                                 for code in self.regions], dtype=float)
         self.expected_prices = self.prices.copy()
-        self.output_factor_table = np.ones((n, len(STAGES)))
         self.risk = np.zeros((n, p))
-        self.stock = np.zeros((n, p))
-        self.stockpile = np.zeros((n, p))
-        self.conc_content = np.zeros((n, 2))  # t NdPr, t Dy/Tb inside the concentrate stock
-        self.transit = flows.Transit(n, p)
-        self._refresh_price_cache()
-
         self.week = self.last_week = None  # set once the firms and levers exist
+        self.refresh_market_view()
+
         self.states = [State(self, code, spec, i)
                        for i, (code, spec) in enumerate(scenario.regions.items())]
         self.firms: dict[str, list] = {kind: [] for kind in FIRM_KINDS}
+        self._capacity = None
         for kind in FIRM_KINDS:
             for name, spec in getattr(scenario, kind).items():
                 self.add_firm(kind, name, spec)
         self.manufacturers = [Manufacturer(self, name, spec, self.region_index[spec.region])
                               for name, spec in scenario.manufacturers.items()]
+        self._buyer_region = np.array([m.region for m in self.manufacturers], dtype=int)
+        self._buyer_military = np.array([m.military_share for m in self.manufacturers])
+        self.physical = Physical(n, p, ore_grades(n, self.firms["miners"]))
+        self._read_grades()
         self.diplomacy = Diplomacy(self)
         self.scorecard = Scorecard(self)
-        self.default_grade = self._default_grades()
-        self._refresh_grades()
         self.timeline: dict[int, list] = {}
         for name, change in scenario.timeline.items():
             self.timeline.setdefault(step_of_date(scenario.start_date, change.date), []).append(
@@ -113,16 +112,36 @@ class StandoffModel(mesa.Model):
         """Price a firm in ``region`` gets: the market price or its state's floor."""
         return max(self._price_rows[region][product], self._floor_rows[region][product])
 
-    def feed_grade(self, region: int) -> tuple[float, float]:
-        """NdPr and Dy/Tb shares of the concentrate in ``region``'s stock."""
+    def feed_grade(self, region: int) -> list[float]:
+        """NdPr and Dy/Tb shares of the concentrate in ``region``'s stock, as planning began."""
         return self._grade_rows[region]
 
     def output_factor(self, firm) -> float:
         return self._factor_rows[firm.region][firm.stage_index]
 
+    def refresh_market_view(self) -> None:
+        """Refresh what agents read (prices, price floors, output factors) after a change."""
+        self._price_rows = self.prices.tolist()
+        self._floor_rows = self.policy.price_floor.tolist()
+        self._factor_rows = self.changes.output_factors.tolist()
+
     @property
     def date(self):
         return step_date(self.spec.start_date, self.steps)
+
+    @property
+    def stock(self) -> np.ndarray:
+        """Commercial stock, region x product (t): ``physical.stock``."""
+        return self.physical.stock
+
+    @property
+    def stockpile(self) -> np.ndarray:
+        """State stockpiles, region x product (t): ``physical.stockpile``."""
+        return self.physical.stockpile
+
+    @property
+    def transit(self):
+        return self.physical.transit
 
     # -- changing the world ---------------------------------------------------
     def apply_change(self, change, source: str = "player", name: str = "") -> None:
@@ -132,13 +151,23 @@ class StandoffModel(mesa.Model):
     def add_firm(self, kind: str, name: str, spec):
         firm = FIRM_KINDS[kind](self, name, spec, self.region_index[spec.region])
         self.firms[kind].append(firm)
+        self.capacity_changed()
         return firm
 
-    def add_capacity(self, firm, t_per_year: float, source: str, lead_years=None) -> None:
-        self.changes.add_capacity(firm, t_per_year, source, lead_years)
+    def capacity_changed(self) -> None:
+        """A firm was added or its capacity grew: ``capacity_by_stage`` is out of date."""
+        self._capacity = None
 
-    def capacity_arrived(self, firm, project) -> None:
-        self.changes.capacity_arrived(firm, project)
+    def capacity_by_stage(self) -> np.ndarray:
+        """Installed capacity, region x stage (t/yr), read-only."""
+        if self._capacity is None:
+            table = np.zeros((len(self.regions), len(STAGES)))
+            for column, kind in enumerate(FIRM_KINDS):
+                for firm in self.firms[kind]:
+                    table[firm.region, column] += firm.capacity_t_per_week * WEEKS_PER_YEAR
+            table.flags.writeable = False
+            self._capacity = table
+        return self._capacity
 
     # -- the week -------------------------------------------------------------
     def step(self) -> None:
@@ -163,86 +192,101 @@ class StandoffModel(mesa.Model):
         return self
 
     def _policy_phase(self) -> None:
-        self.last_week = self.week  # frozen at its measure: what states decide on
+        self.last_week = last = self.week  # frozen at its measure: what states decide on
         if self.date.year != step_date(self.spec.start_date, self.steps - 1).year:
             self.policy.new_year()
         for name, change in self.timeline.get(self.steps, ()):
             self.apply_change(change, source="timeline", name=name)
         self.diplomacy.week()
         for state in self.states:
-            state.decide()  # every change refreshes the cached prices, floors and factors
-        self.week = self.quiet_week()
+            state.decide()  # every change refreshes the market view
+        # Route terms carry over until this week's trade sets them.
+        self.week = flows.Week.quiet(last.landed, last.wedge, last.approval)
 
     def _mine(self) -> None:
-        week = self.week
-        for miner in self.firms["miners"]:
-            out = miner.produce()
-            week.produced[miner.region, CONC] += out
-            self.conc_content[miner.region] += (out * miner.ndpr_share, out * miner.dytb_share)
-        self.stock[:, CONC] += week.produced[:, CONC]
-        self._refresh_grades()
+        miners = self.firms["miners"]
+        tonnes = np.array([miner.produce() for miner in miners], dtype=float)
+        regions = np.array([miner.region for miner in miners], dtype=int)
+        shares = np.array([(miner.ndpr_share, miner.dytb_share) for miner in miners],
+                          dtype=float).reshape(-1, 2)
+        produced, self.physical.content = flows.mined(self.physical.content, regions, tonnes,
+                                                      shares)
+        self.week.produced[:, CONC] += produced
+        self.physical.stock[:, CONC] += produced
+
+    def _read_grades(self) -> None:
+        """What refiners see of their feed this week (``feed_grade``)."""
+        self._grade_rows = self.physical.grades().tolist()
 
     def _plan(self) -> None:
-        use = self.week.use
+        self._read_grades()
+        use, magnets = self.week.use, self.week.magnets_planned
         for refiner in self.firms["refiners"]:
             use[refiner.region, CONC] += refiner.plan()
         for maker in self.firms["magnet_makers"]:
             made = maker.plan()
             use[maker.region, NDPR] += made * maker.ndpr_per_t
             use[maker.region, DYTB] += made * maker.dytb_per_t
+            magnets[maker.region] += made
         for buyer in self.manufacturers:
             use[buyer.region, MAGNET] += buyer.plan()
 
     def _trade(self) -> None:
-        week = self.week
-        arrived, content = self.transit.arrive(self.steps)
-        week.imports += arrived
-        self.stock += arrived
-        self.conc_content += content
-        release = np.minimum(self.policy.stockpile_release_t_per_year / WEEKS_PER_YEAR,
-                             self.stockpile)
-        self.stockpile -= release
-        self.stock += release
-        self._refresh_grades()
-        week.stockpile_buy = self._stockpile_buy()
-        want = flows.wanted(week.use, self.stock, self.transit.inbound, self.target_cover(),
-                            self.spec.market.restock_rate_per_week) + week.stockpile_buy
-        wedge = self.policy.cost_wedge()
-        landed = landed_cost(self.prices, wedge, self.transport)
-        approval = self.policy.route_approval(self.military_share())
+        week, physical, policy = self.week, self.physical, self.policy
+        self._land(physical.transit.arrive(self.steps))
+        release = np.minimum(policy.stockpile_release_t_per_year / WEEKS_PER_YEAR,
+                             physical.stockpile)
+        physical.stockpile -= release
+        physical.stock += release
+        grades = physical.grades()
+        room = np.maximum(policy.stockpile_target_t - physical.stockpile, 0.0)
+        week.stockpile_buy = np.minimum(policy.stockpile_buy_t_per_year / WEEKS_PER_YEAR, room)
+        want = flows.wanted(week.use, physical.stock, physical.transit.inbound,
+                            self.target_cover(), self.spec.market.restock_rate_per_week
+                            ) + week.stockpile_buy
+        week.wedge = policy.cost_wedge()
+        week.landed = landed_cost(self.prices, week.wedge, self.transport)
+        week.approval = policy.route_approval(self.military_share())
         weeks_left = weeks_left_in_year(step_date(self.spec.start_date, self.steps - 1))
-        allowance = self.policy.weekly_quota_allowance(weeks_left)
-        allocation = allocate(want, self.stock, landed, approval, allowance)
-        shipped = allocation.flows
-        week.shipped = shipped
+        allocation = allocate(want, physical.stock, week.landed, week.approval,
+                              policy.weekly_quota_allowance(weeks_left))
+        week.allocation = allocation
+        week.shipped = shipped = allocation.flows
         week.exports = shipped.sum(axis=1)
-        self.stock -= week.exports
-        grades = np.asarray(self._grade_rows)
+        physical.stock -= week.exports
         shipped_content = shipped[:, :, CONC, np.newaxis] * grades[:, np.newaxis, :]
-        self.conc_content -= shipped_content.sum(axis=1)
-        self.policy.quota_used_t += week.exports
-        delays = np.where(self.policy.licensed, np.ceil(self.policy.delay_days / 7), 0)
-        self.transit.ship(self.steps, shipped, shipped_content, delays)
-        landed_now, content_now = self.transit.arrive(self.steps)
-        week.imports += landed_now
-        self.stock += landed_now
-        self.conc_content += content_now
-        self._refresh_grades()
-        week.allocation, week.landed, week.wedge, week.approval = (allocation, landed, wedge,
-                                                                   approval)
+        physical.content -= shipped_content.sum(axis=1)
+        policy.quota_used_t += week.exports
+        delays = np.where(policy.licensed, np.ceil(policy.delay_days / 7), 0)
+        physical.transit.ship(self.steps, shipped, shipped_content, delays)
+        self._land(physical.transit.arrive(self.steps))  # unlicensed goods land this week
+
+    def _land(self, arrivals: tuple[np.ndarray, np.ndarray]) -> None:
+        tonnes, content = arrivals
+        self.week.imports += tonnes
+        self.physical.stock += tonnes
+        self.physical.content += content
 
     def _transform(self) -> None:
-        flows.transform(self)
+        week, physical = self.week, self.physical
+        done = flows.transform(physical.stock, physical.content, physical.grades(), week.use,
+                               week.magnets_planned)
+        physical.stock, physical.content = done.stock, done.content
+        week.produced[:, NDPR:DYTB + 1] += done.oxide
+        week.produced[:, MAGNET] += done.magnets
+        week.consumed, week.shortage, week.unmet = done.consumed, done.shortage, done.unmet
 
     def _stockpile(self) -> None:
-        buy = np.minimum(self.week.stockpile_buy, self.stock)  # what the trade phase sought
-        self.stock -= buy
-        self.stockpile += buy
+        physical = self.physical
+        buy = np.minimum(self.week.stockpile_buy, physical.stock)  # what the trade phase sought
+        physical.stock -= buy
+        physical.stockpile += buy
 
     def _clear(self) -> None:
-        week, market = self.week, self.spec.market
-        self.reference_flow = flows.reference_flow(self, week)
-        cover = self.stock / np.maximum(self.reference_flow, 1e-9)
+        week, market, policy = self.week, self.spec.market, self.policy
+        self.reference_flow = flows.reference_flow(self.reference_flow, week.use, week.produced,
+                                                   week.imports)
+        cover = self.physical.stock / np.maximum(self.reference_flow, 1e-9)
         active = self.reference_flow > 1e-6
         with np.errstate(divide="ignore", invalid="ignore"):
             shortage_share = np.where(week.use > 1e-9, week.shortage / week.use, 0.0)
@@ -257,9 +301,11 @@ class StandoffModel(mesa.Model):
         noise = self.market_rng.normal(0.0, market.price_noise, self.prices.shape)
         self.prices, self.expected_prices = price_step(
             self.prices, self.expected_prices, shortage_share, cover / self.target_cover(),
-            active, imports, exports, self.price_rules, noise)
-        self.risk = flows.updated_risk(self, shortage_share)
-        self._refresh_price_cache()
+            active, imports, exports, market, noise)
+        self.risk = flows.updated_risk(self.risk, alloc.take, policy.licensed, week.approval,
+                                       policy.delay_days, shortage_share,
+                                       self.spec.demand.risk_memory_weeks)
+        self.refresh_market_view()
 
     def _speculate(self) -> None:
         """Investors trade on this week's prices and news; share prices set firms' capital."""
@@ -268,20 +314,22 @@ class StandoffModel(mesa.Model):
     def _invest(self) -> None:
         for kind in FIRM_KINDS:
             for firm in self.firms[kind]:
-                firm.consider_expansion()
+                size = firm.expansion_wanted()
+                if size:
+                    self.changes.add_capacity(firm, size, source="model")
 
     def _measure(self) -> None:
         self.scorecard.update()
-        self.recorder.record(self.steps, flows.metrics(self), self.policy.licensed)
+        self.recorder.record(self.steps, read_all(self), self.policy.licensed)
         self.week.freeze()
 
+    # -- helpers ---------------------------------------------------------------
     def quiet_week(self) -> flows.Week:
         """A week with nothing made or traded yet, route terms as the levers stand."""
         wedge = self.policy.cost_wedge()
         return flows.Week.quiet(landed_cost(self.prices, wedge, self.transport), wedge,
                                 self.policy.route_approval(self.military_share()))
 
-    # -- helpers ---------------------------------------------------------------
     def target_cover(self) -> np.ndarray:
         """Weeks of use buyers want in stock, raised by perceived supply risk."""
         extra = self.spec.demand.precautionary_cover_weeks * self.risk
@@ -289,44 +337,33 @@ class StandoffModel(mesa.Model):
 
     def military_share(self) -> np.ndarray:
         """Military share of use by region, applied to every product (region x product)."""
-        total = np.zeros(len(self.regions))
-        military = np.zeros(len(self.regions))
-        for buyer in self.manufacturers:
-            total[buyer.region] += buyer.wanted
-            military[buyer.region] += buyer.wanted * buyer.military_share
+        n = len(self.regions)
+        wanted = np.array([buyer.wanted for buyer in self.manufacturers], dtype=float)
+        total = np.bincount(self._buyer_region, weights=wanted, minlength=n)
+        military = np.bincount(self._buyer_region, weights=wanted * self._buyer_military,
+                               minlength=n)
         share = np.divide(military, total, out=np.zeros_like(total), where=total > 0)
         return np.repeat(share[:, np.newaxis], len(PRODUCTS), axis=1)
 
-    def _stockpile_buy(self) -> np.ndarray:
-        room = np.maximum(self.policy.stockpile_target_t - self.stockpile, 0.0)
-        return np.minimum(self.policy.stockpile_buy_t_per_year / WEEKS_PER_YEAR, room)
-
-    def _refresh_price_cache(self) -> None:
-        self._price_rows = self.prices.tolist()
-        self._floor_rows = self.policy.price_floor.tolist()
-        self._factor_rows = self.output_factor_table.tolist()
-
-    def _refresh_grades(self) -> None:
-        conc = self.stock[:, CONC:CONC + 1]
-        grades = np.divide(self.conc_content, conc, out=self.default_grade.copy(),
-                           where=conc > 1e-9)
-        self._grade_rows = [tuple(row) for row in np.clip(grades, 0.0, 1.0).tolist()]
-
-    def _default_grades(self) -> np.ndarray:
-        """Composition of each region's own ore (world average where it mines none)."""
-        miners = self.firms["miners"]
-        weights = np.zeros((len(self.regions), len(miners)))
-        for j, miner in enumerate(miners):
-            weights[miner.region, j] = miner.capacity_t_per_week
-        shares = np.array([(m.ndpr_share, m.dytb_share) for m in miners])
-        world = weights.sum(axis=0) @ shares / max(weights.sum(), 1e-9)
-        totals = weights.sum(axis=1, keepdims=True)
-        local = np.divide(weights @ shares, totals, out=np.tile(world, (len(self.regions), 1)),
-                          where=totals > 0)
-        return local
-
     def _initial_inventory(self) -> None:
-        flows.initial_inventory(self)
+        """Start every market at its target cover, with firms at their planned utilisation."""
+        for kind in self.firms.values():
+            for firm in kind:
+                firm.update_margin()
+                firm.utilisation = firm.target_utilisation()
+                firm.margin_memory = firm.margin
+        self._plan()
+        production = np.zeros_like(self.physical.stock)
+        for miner in self.firms["miners"]:
+            production[miner.region, CONC] += miner.capacity_t_per_week * miner.utilisation
+        flow = np.maximum(self.week.use, production)
+        cover = self.spec.market.initial_cover_weeks
+        cover = self.base_cover[np.newaxis, :] if cover is None else cover
+        physical = self.physical
+        physical.stock = cover * flow
+        physical.content = physical.stock[:, CONC:CONC + 1] * physical.default_grade
+        self.reference_flow = flow
+        self.week = self.quiet_week()
 
     # -- results ---------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:

@@ -64,30 +64,35 @@ def allocate(
     ranking = np.where(approval > 0, landed, np.inf)
     order = np.argsort(ranking, axis=0, kind="stable")  # k-th source per importer, product
     importer, product = np.indices((n, p))
-    remaining = np.maximum(want, 0.0).astype(float)
-    supply = np.maximum(stock, 0.0).astype(float)
-    quota = quota_allowance.astype(float).copy()
-    take = np.zeros((n, n, p))
-
-    def per_source(cells, weights):  # sum (importer, product) cells by their source
-        return np.bincount(cells, weights=weights.ravel(), minlength=n * p).reshape(n, p)
+    # Per round k, flat over (importer, product) cells: the source's cell in
+    # exporter x product arrays, its route in take, its approval, and whether
+    # the source is the buyer's own market (no quota applies at home).
+    cells = (order * p + product).reshape(n, n * p)
+    routes = ((order * n + importer) * p + product).reshape(n, n * p)
+    approved = np.take_along_axis(approval, order, axis=0).reshape(n, n * p)
+    abroad = (order != importer).reshape(n, n * p).astype(float)
+    remaining = np.maximum(want, 0.0).astype(float).ravel()
+    supply = np.maximum(stock, 0.0).astype(float).ravel()
+    quota = quota_allowance.astype(float).ravel()
+    take = np.zeros(n * n * p)
+    bins = n * p
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for k in range(n):
             if remaining.max() <= 1e-9:
                 break
-            source = order[k]
-            cells = (source * p + product).ravel()
-            home = source == importer
-            asked = remaining * approval[source, importer, product]
-            foreign = per_source(cells, np.where(home, 0.0, asked))
-            quota_scale = np.where(foreign > quota, quota / foreign, 1.0)
-            asked = np.where(home, asked, asked * quota_scale[source, product])
-            total = per_source(cells, asked)
-            supply_scale = np.where(total > supply, supply / total, 1.0)
-            got = asked * supply_scale[source, product]
-            take[source, importer, product] += got
+            cell, away = cells[k], abroad[k]
+            asked = remaining * approved[k]
+            foreign = np.bincount(cell, weights=asked * away, minlength=bins)
+            quota_scale = np.fmin(quota / foreign, 1.0)  # 1 where nothing binds (0/0 too)
+            asked = np.where(away > 0, asked * quota_scale[cell], asked)
+            total = np.bincount(cell, weights=asked, minlength=bins)
+            supply_scale = np.fmin(supply / total, 1.0)
+            got = asked * supply_scale[cell]
+            take[routes[k]] += got
             remaining = np.maximum(remaining - got, 0.0)
-            supply = np.maximum(supply - per_source(cells, got), 0.0)
-            quota = np.maximum(quota - per_source(cells, np.where(home, 0.0, got)), 0.0)
-    return Allocation(take=take, supply_left=supply, quota_left=quota, unfilled=remaining)
+            supply = np.maximum(supply - np.bincount(cell, weights=got, minlength=bins), 0.0)
+            quota = np.maximum(
+                quota - np.bincount(cell, weights=got * away, minlength=bins), 0.0)
+    return Allocation(take=take.reshape(n, n, p), supply_left=supply.reshape(n, p),
+                      quota_left=quota.reshape(n, p), unfilled=remaining.reshape(n, p))

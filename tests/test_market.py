@@ -3,10 +3,19 @@
 import numpy as np
 import pytest
 
-from sim.market import PriceRules, parity_prices, price_step
+from sim.market import parity_prices, price_step
+from sim.scenario.schema import Market
 
-RULES = PriceRules(scarcity_sensitivity=0.5, cover_sensitivity=0.6, expectation_weeks=26,
-                   price_smoothing=1.0, arbitrage_speed=0.0, max_weekly_change=1.0)
+
+def market_rules(**rules) -> Market:
+    """A validated ``[market]`` section with the given price rules."""
+    products = ("concentrate", "ndpr_oxide", "dytb_oxide", "magnet")
+    return Market(initial_price_usd_per_kg={p: {"default": 50.0} for p in products},
+                  transport_usd_per_kg=dict.fromkeys(products, 0.5), **rules)
+
+
+RULES = market_rules(scarcity_sensitivity=0.5, cover_sensitivity=0.6, expectation_weeks=26,
+                     price_smoothing=1.0, arbitrage_speed=0.0, max_weekly_change=1.0)
 
 
 def _step(price, cover_ratio, shortage=0.0, rules=RULES, imports=np.inf, exports=0.0):
@@ -37,12 +46,12 @@ def test_expected_price_adapts_slowly():
 
 
 def test_weekly_change_is_capped():
-    capped = PriceRules(0.5, 0.6, 26, 1.0, 0.0, 0.1)
+    capped = RULES.model_copy(update={"max_weekly_change": 0.1})
     assert _step(50.0, 0.1, rules=capped)[0] == pytest.approx(50.0 * np.exp(0.1))
 
 
 def test_arbitrage_pulls_down_to_import_parity_and_up_to_export_parity():
-    rules = PriceRules(0.5, 0.6, 26, 1.0, 1.0, 1.0)
+    rules = RULES.model_copy(update={"arbitrage_speed": 1.0})
     assert _step(50.0, 1.0, rules=rules, imports=40.0)[0] == pytest.approx(40.0)
     assert _step(50.0, 1.0, rules=rules, exports=70.0)[0] == pytest.approx(70.0)
     # Parity inside the band: no pull.

@@ -9,7 +9,7 @@ run can be replayed from the scenario and its log.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import Field, field_validator
 
@@ -236,22 +236,8 @@ PolicyChange = Annotated[
     Field(discriminator="type"),
 ]
 
-CHANGE_TYPES = (
-    ExportQuota,
-    ExportDuty,
-    Tariff,
-    Licensing,
-    PriceFloor,
-    Subsidy,
-    Stockpile,
-    CapacityInvestment,
-    Disruption,
-    DemandShock,
-    Announcement,
-    Threat,
-    Offer,
-    Deal,
-)
+# Every change type, in the union's order (the union is the one list).
+CHANGE_TYPES: tuple[type[LeverBase], ...] = get_args(get_args(PolicyChange)[0])
 
 
 def regions_named(change: LeverBase) -> list[tuple[str, str]]:

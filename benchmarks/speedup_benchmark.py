@@ -1,0 +1,70 @@
+"""Time the 520-step run of this code against an earlier revision, in one run.
+
+    python -m benchmarks.speedup_benchmark [--rev 62df314] [--repeats 7] [--scenario NAME]
+
+The earlier revision is extracted with ``git archive`` into a temporary folder;
+both sides run in fresh processes, alternated (old, new, old, new, ...), so a
+busy machine slows both alike and their ratio stays meaningful. Each process
+builds the model, then times ``model.step()`` over the run; the median of the
+repeats is reported. The default revision is the code before the speed-up of
+the model's phases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from compare_runs import export_revision  # noqa: E402
+
+BEFORE = "62df314"  # the code before the speed-up
+TIME_ONE = """
+import sys, time
+sys.path.insert(0, {root!r})
+from sim.model import StandoffModel
+from sim.scenario import load_scenario
+model = StandoffModel(load_scenario({scenario!r}), seed=1)
+start = time.perf_counter()
+for _ in range({steps}):
+    model.step()
+print(time.perf_counter() - start)
+"""
+
+
+def time_once(root: Path, scenario: str, steps: int) -> float:
+    code = TIME_ONE.format(root=str(root), scenario=scenario, steps=steps)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
+                         text=True, cwd=root).stdout
+    return float(out.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rev", default=BEFORE, help="earlier revision (default: %(default)s)")
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=520)
+    parser.add_argument("--scenario", default="baseline_2025")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        old_root = Path(tmp)
+        export_revision(args.rev, old_root)
+        old, new = [], []
+        for _ in range(args.repeats):
+            old.append(time_once(old_root, args.scenario, args.steps))
+            new.append(time_once(ROOT, args.scenario, args.steps))
+    before, after = statistics.median(old), statistics.median(new)
+    print(f"{args.scenario}, {args.steps} steps, median of {args.repeats} alternated runs")
+    print(f"  revision {args.rev:10s} {before:6.3f} s")
+    print(f"  this code          {after:6.3f} s")
+    ratio = after / before
+    print(f"  ratio {ratio:.2f} (target at most 0.50: {'met' if ratio <= 0.5 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The physical state of the world: where every tonne is, region x product (t).
+
+Material sits in one of four places: a region's commercial ``stock``, its
+state ``stockpile``, speculators' ``hoard`` (oxide held off the market), or
+goods ``in transit`` held by licensing delays. ``content`` tracks the NdPr and
+Dy/Tb oxide inside each region's concentrate stock, so separation yields what
+the feed really holds. The model's phases change this state; the arithmetic
+of each movement is a plain array function in ``sim.flows``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.world import CONC
+
+
+class Transit:
+    """Shipments held by licensing delays, keyed by the step they arrive."""
+
+    def __init__(self, n: int, p: int):
+        self.n, self.p = n, p
+        self.pending: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self.inbound = np.zeros((n, p))
+
+    def ship(self, now: int, shipped: np.ndarray, content: np.ndarray,
+             delays: np.ndarray) -> None:
+        """``shipped`` exporter x importer x product; ``content`` exporter x importer x 2."""
+        for delay in np.unique(delays[shipped > 0]):
+            mask = delays == delay
+            arrivals = np.where(mask, shipped, 0.0).sum(axis=0)
+            carried = np.where(mask[:, :, CONC, np.newaxis], content, 0.0).sum(axis=0)
+            due = now + int(delay)
+            before, before_content = self.pending.get(due, (0.0, 0.0))
+            self.pending[due] = (before + arrivals, before_content + carried)
+            self.inbound += arrivals
+
+    def arrive(self, now: int) -> tuple[np.ndarray, np.ndarray]:
+        """What lands at ``now``: tonnes (importer x product) and concentrate content."""
+        arrivals, content = self.pending.pop(now, (np.zeros((self.n, self.p)),
+                                                    np.zeros((self.n, 2))))
+        self.inbound = np.maximum(self.inbound - arrivals, 0.0)
+        return arrivals, content
+
+
+class Physical:
+    """Every tonne in the world. ``default_grade`` (region x 2) is each region's own ore."""
+
+    def __init__(self, n: int, p: int, default_grade: np.ndarray):
+        self.stock = np.zeros((n, p))
+        self.stockpile = np.zeros((n, p))
+        self.hoard = np.zeros((n, p))
+        self.content = np.zeros((n, 2))  # t NdPr, t Dy/Tb inside the concentrate stock
+        self.transit = Transit(n, p)
+        self.default_grade = default_grade
+
+    def grades(self) -> np.ndarray:
+        """NdPr and Dy/Tb shares of each region's concentrate stock (region x 2)."""
+        conc = self.stock[:, CONC:CONC + 1]
+        grades = np.divide(self.content, conc, out=self.default_grade.copy(), where=conc > 1e-9)
+        return np.minimum(np.maximum(grades, 0.0), 1.0)
+
+    def held(self) -> np.ndarray:
+        """All material held in each region, whoever holds it (region x product)."""
+        return self.stock + self.stockpile + self.hoard
+
+
+def ore_grades(regions: int, miners: list) -> np.ndarray:
+    """Composition of each region's own ore (world average where it mines none), region x 2."""
+    weights = np.zeros((regions, len(miners)))
+    for j, miner in enumerate(miners):
+        weights[miner.region, j] = miner.capacity_t_per_week
+    shares = np.array([(m.ndpr_share, m.dytb_share) for m in miners])
+    world = weights.sum(axis=0) @ shares / max(weights.sum(), 1e-9)
+    totals = weights.sum(axis=1, keepdims=True)
+    return np.divide(weights @ shares, totals, out=np.tile(world, (regions, 1)),
+                     where=totals > 0)
