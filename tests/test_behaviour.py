@@ -49,12 +49,13 @@ def _timeline_step(name: str, event: str) -> int:
     return step_of_date(spec.start_date, spec.timeline[event].date)
 
 
-def test_capacity_arrives_only_after_its_lead_time():
+@pytest.mark.parametrize("event", ["mp_10x_magnet_plant", "mp_heavy_separation"])
+def test_capacity_arrives_only_after_its_lead_time(event):
     model = finished_model("baseline_2025", 0, 170)
     capacity = model.recorder.stacked("capacity")
-    plant = scenario("baseline_2025").timeline["mp_10x_magnet_plant"]
+    plant = scenario("baseline_2025").timeline[event]
     region, stage = model.region_index[plant.region], STAGES.index(plant.stage)
-    decided = _timeline_step("baseline_2025", "mp_10x_magnet_plant")
+    decided = _timeline_step("baseline_2025", event)
     online_at = decided + round(plant.lead_time_years * WEEKS_PER_YEAR)
     assert online_at < 170
     assert capacity[online_at - 1, region, stage] == capacity[decided, region, stage]

@@ -104,11 +104,13 @@ def test_raising_a_firms_capital_brings_capacity_forward():
     assert first_expansion(pumped) < first_expansion(plain)
 
 
-def test_capital_factor_follows_the_share_price_within_bounds():
-    model = run_with("investor_frenzy", 60)
+@pytest.mark.parametrize("max_factor, clipped", [(100.0, False), (1.5, True)])
+def test_capital_factor_follows_the_share_price_within_bounds(max_factor, clipped):
+    model = run_with("investor_frenzy", 60, overrides={"finance.capital.max_factor": max_factor})
     rules = model.spec.finance.capital
     start = model.spec.finance.listings["mp_materials"].initial_price_usd
     ratio = _series(model, "asset_price", "mp_materials")[-1] / start
+    assert (ratio ** rules.elasticity > max_factor) == clipped, "the case this run is for"
     firm = next(f for f in model.firms["miners"] if f.name == "mountain_pass")
     expected = min(max(ratio ** rules.elasticity, rules.min_factor), rules.max_factor)
     assert firm.capital_factor == pytest.approx(expected)
