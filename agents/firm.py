@@ -16,7 +16,7 @@ from sim.rng import stream
 from sim.world import STAGES, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import Market
 
 
 class CapacityProject:
@@ -35,7 +35,7 @@ class CapacityProject:
 class Firm(mesa.Agent, ABC):
     stage: str = ""
 
-    def __init__(self, model: StandoffModel, name: str, spec, region: int):
+    def __init__(self, model: Market, name: str, spec, region: int):
         super().__init__(model)
         self.name = name
         self.region = region

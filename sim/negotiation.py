@@ -21,7 +21,7 @@ from sim.scenario import levers as lv
 from sim.world import PRODUCTS, STAGES
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import World
 
 DEAL_COLUMNS = ["deal", "proposer", "tariff_by", "licences_by", "signed_step", "signed_date",
                 "tariff_to_percent", "civil_approval_percent", "military_approval_percent",
@@ -65,7 +65,7 @@ class Agreement:
 
 
 class Diplomacy:
-    def __init__(self, model: StandoffModel):
+    def __init__(self, model: World):
         self.model = model
         rules = model.spec.negotiation
         n = len(model.regions)

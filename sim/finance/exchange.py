@@ -38,7 +38,7 @@ from sim.scenario.finance import INDEX_ASSET
 from sim.world import NDPR, STAGE_OUTPUT, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import World
 
 ASSET_METRICS = ("asset_volume", "fundamental_value", "hype")
 
@@ -46,7 +46,7 @@ ASSET_METRICS = ("asset_volume", "fundamental_value", "hype")
 class Exchange:
     """Listed equities, ETFs, investors and oxide speculation of one model."""
 
-    def __init__(self, model: StandoffModel):
+    def __init__(self, model: World):
         self.model = model
         self.spec = spec = model.spec.finance
         self.oxide = OxideSpeculation(spec.stockpiles if spec else {}, model.region_index,
