@@ -2,7 +2,8 @@
 
 Every ``review_weeks`` an AI state:
 1. keeps or breaks its deals: it defects with probability
-   ``defection_probability * (0.5 + hawkishness) * (1 - trust in the partner)``;
+   ``defection_probability * (defection_scale_at_zero_hawkishness + hawkishness)
+   * (1 - trust in the partner)``;
 2. answers open threats against it (concedes when its export and standing
    goals outweigh hawkish leverage);
 3. as an exporter with leverage (world share of separation and magnets above
@@ -85,7 +86,8 @@ class State(mesa.Agent):
         rules = self.model.spec.negotiation
         partner = next(p for p in deal.parties() if p != self.code)
         trust = self.model.diplomacy.trust[self.region, self.model.region_index[partner]]
-        chance = (rules.defection_probability * (0.5 + self.strategy.hawkishness)
+        chance = (rules.defection_probability * (rules.defection_scale_at_zero_hawkishness
+                                                 + self.strategy.hawkishness)
                   * (1.0 - trust))
         if self.luck.random() < chance:
             self.model.diplomacy.defect(deal, self.code)
@@ -246,7 +248,8 @@ class State(mesa.Agent):
     def _importer_moves(self) -> None:
         rules = self.model.spec.negotiation
         pain = self._pain()
-        threshold = rules.pain_threshold * (0.5 + self.strategy.risk_tolerance)
+        threshold = rules.pain_threshold * (rules.pain_threshold_scale_at_zero_tolerance
+                                            + self.strategy.risk_tolerance)
         if pain > threshold:
             self._negotiate_with_supplier()
             self._fund_capacity()

@@ -134,6 +134,7 @@ def test_the_choke_exponent_shapes_demand_near_the_choke_price():
     ("negotiation.stockpile_raise_factor", 0.5),
     ("negotiation.tighten_floor_percent", 150.0),
     ("negotiation.export_cap_window_weeks", 0),
+    ("negotiation.defection_scale_at_zero_hawkishness", 3.0),
     ("regions.US.strategy.offered_civil_approval_percent", 150.0),
     ("regions.CN.strategy.dytb_export_cap_share", 1.5),
     ("production.utilisation.shut_in_width", 0.0),

@@ -97,6 +97,10 @@ class Negotiation(Strict):
         0.05, description="Base chance per review that a party defects (scaled by "
         "hawkishness and distrust)."
     )
+    defection_scale_at_zero_hawkishness: Annotated[float, Field(ge=0, le=2)] = Field(
+        0.5, description="Defection chance = defection_probability x (this + hawkishness) x "
+        "(1 - trust); at 0.5 a middling hawk defects at the base rate."
+    )
     max_counter_offers: Annotated[int, Field(ge=0, le=10)] = Field(
         2, description="Rounds of counter-offers before an offer is rejected."
     )
@@ -136,6 +140,10 @@ class Negotiation(Strict):
     pain_threshold: Frac = Field(
         0.25, description="Supply risk at which an importing state acts (scaled by its "
         "risk tolerance)."
+    )
+    pain_threshold_scale_at_zero_tolerance: Annotated[float, Field(ge=0, le=2)] = Field(
+        0.5, description="A state acts above pain_threshold x (this + risk_tolerance); "
+        "at 0.5 a middling one acts at the threshold itself."
     )
     leverage_threshold: Frac = Field(
         0.5, description="World share of separation and magnets that makes a state an "
