@@ -6,7 +6,8 @@ change of the oxide's price in its region over ``lookback_weeks``. The holding
 moves ``adjust_share_per_week`` of the way to the target, buying at most
 ``max_take_share_per_week`` of the region's commercial inventory. Material
 comes from and goes back to the regional pool ``model.stock``, like a state
-stockpile, so the material balance holds.
+stockpile, so the material balance holds: ``step`` returns the week's flows and
+the caller applies them.
 """
 
 from __future__ import annotations
@@ -33,22 +34,28 @@ class OxideSpeculation:
         depth = int(self.lookback.max()) + 1 if piles else 1
         self.history = np.tile(np.log(prices[self.region, self.product]), (depth, 1))
         self.week = 0
+        self._piles = np.arange(len(piles))
 
-    def step(self, stock: np.ndarray, prices: np.ndarray, trend_share: float) -> None:
-        """Trade this week against ``stock`` (region x product, changed in place)."""
+    def step(self, stock: np.ndarray, prices: np.ndarray, trend_share: float) -> np.ndarray:
+        """This week's trades against ``stock`` (region x product, t): bought, negative sold.
+
+        The caller takes the returned flows from ``stock``.
+        """
+        flows = np.zeros(self.shape)
         if not self.held.size:
-            return
+            return flows
         now = np.log(prices[self.region, self.product])
         self.week += 1
         depth = self.history.shape[0]
         self.history[self.week % depth] = now
-        past = self.history[(self.week - self.lookback) % depth, np.arange(self.held.size)]
+        past = self.history[(self.week - self.lookback) % depth, self._piles]
         appetite = np.clip(self.gain * (now - past) * trend_share, 0.0, 1.0)
         flow = self.adjust * (self.capacity * appetite - self.held)
         room = self.max_take * stock[self.region, self.product]
         flow = np.maximum(np.minimum(flow, room), -self.held)
-        np.subtract.at(stock, (self.region, self.product), flow)
+        np.add.at(flows, (self.region, self.product), flow)
         self.held += flow
+        return flows
 
     def by_region_product(self) -> np.ndarray:
         """Speculative holdings, region x product (t)."""

@@ -40,11 +40,11 @@ def choice_probabilities(fitness: np.ndarray, intensity: float) -> np.ndarray:
 def switched(strategy: np.ndarray, rng: np.random.Generator, rate: float,
              probabilities: np.ndarray) -> np.ndarray:
     """New strategy index per investor: a ``rate`` share redraws from ``probabilities``."""
-    movers = np.flatnonzero(rng.random(strategy.size) < rate)
+    movers = (rng.random(strategy.size) < rate).nonzero()[0]
     if movers.size == 0:
         return strategy
-    cumulative = np.cumsum(probabilities)
-    picks = np.searchsorted(cumulative, rng.random(movers.size) * cumulative[-1], side="right")
+    cumulative = probabilities.cumsum()
+    picks = cumulative.searchsorted(rng.random(movers.size) * cumulative[-1], side="right")
     out = strategy.copy()
     out[movers] = np.minimum(picks, probabilities.size - 1)
     return out
