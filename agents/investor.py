@@ -110,15 +110,12 @@ class Crowd:
             self.lookback = self.lookback.take(order)
             self.strategy = strategy = strategy.take(order)
         self._grouped = strategy
-        self.bounds = strategy.searchsorted(np.arange(len(self.names) + 1)).tolist()
+        bounds = strategy.searchsorted(np.arange(len(self.names) + 1))
+        self.bounds, self.sizes = bounds.tolist(), bounds[1:] - bounds[:-1]
 
     def members(self, index: int) -> slice:
         """The block of investors following strategy ``index``."""
         return slice(self.bounds[index], self.bounds[index + 1])
-
-    def counts(self) -> np.ndarray:
-        """Investors following each strategy."""
-        return np.diff(self.bounds)
 
 
 class InvestorGroup(mesa.Agent, ABC):
@@ -210,8 +207,8 @@ class TrendFollowers(InvestorGroup):
 
     def _trend(self, quotes: Quotes, lookback: np.ndarray) -> np.ndarray:
         rows = (quotes.week - lookback) % quotes.history.shape[0]
-        moved = quotes.log_price[None, :] - quotes.history[rows]
-        themed = quotes.theme[None, :] - quotes.theme_history[rows]
+        moved = quotes.log_price[None, :] - quotes.history.take(rows, axis=0)
+        themed = quotes.theme[None, :] - quotes.theme_history.take(rows, axis=0)
         return (moved + self.theme_weight * themed) * (52.0 / lookback)[:, None]
 
 
@@ -230,7 +227,7 @@ class NewsTraders(InvestorGroup):
 
     def attention(self, quotes):
         loud = np.abs(quotes.news)
-        total = loud.sum()
+        total = np.add.reduce(loud)
         return loud / total if total > 1e-12 else quotes.weights
 
     def typical_signal(self, quotes):

@@ -33,8 +33,8 @@ class Baskets:
     def value_shares(self, listing_price: np.ndarray, index_price: float) -> np.ndarray:
         """Share of each ETF's value held in each listing now (E x L)."""
         held = self.units * listing_price[None, :]
-        total = held.sum(axis=1) + self.outside * index_price
-        return held / np.maximum(total, 1e-12)[:, None]
+        total = np.add.reduce(held, axis=1) + self.outside * index_price
+        return np.divide(held, np.maximum(total, 1e-12)[:, None], out=held)
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,7 @@ class Exchange:
                 presence[i, firm.region] = 1.0
         self.reading.locate(owner, presence)
         self.themes = ThemeSales(self.owned)
+        self.listed_firms = [(f, i) for i, owned in enumerate(self.owned) for f in owned]
 
     # -- reading ---------------------------------------------------------------
     def tradable_prices(self) -> np.ndarray:
@@ -159,10 +160,11 @@ class Exchange:
         crowd = self.crowd
         if "trend" not in crowd.names:
             return 0.0
-        total = crowd.capital.sum()
+        total = np.add.reduce(crowd.capital)
         if not total:
             return 0.0
-        return float(crowd.capital[crowd.members(crowd.names.index("trend"))].sum() / total)
+        following = crowd.capital[crowd.members(crowd.names.index("trend"))]
+        return float(np.add.reduce(following) / total)
 
     # -- the week --------------------------------------------------------------
     def step(self) -> np.ndarray:
@@ -252,10 +254,9 @@ class Exchange:
     def _set_capital_factors(self) -> None:
         rules = self.spec.capital
         factor = np.minimum(np.maximum((self.price / self.start_price) ** rules.elasticity,
-                                       rules.min_factor), rules.max_factor)
-        for owned, f in zip(self.owned, factor.tolist(), strict=True):
-            for firm in owned:
-                firm.capital_factor = f
+                                       rules.min_factor), rules.max_factor).tolist()
+        for firm, listing in self.listed_firms:
+            firm.capital_factor = factor[listing]
 
     # -- measuring -------------------------------------------------------------
     def labels(self) -> dict[str, tuple[str, ...]]:
@@ -273,7 +274,7 @@ class Exchange:
             return {"asset_price": empty, "investor_share": empty, "speculative_stock": held,
                     **dict.fromkeys(ASSET_METRICS, empty)}
         prices, values = self.prices, self.values
-        counts = self.crowd.counts()
+        counts = self.crowd.sizes
         return {"asset_price": np.append(prices, self.index_price),
                 "asset_volume": self.volume,
                 "fundamental_value": values,
