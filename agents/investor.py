@@ -55,7 +55,8 @@ class Crowd:
     ``capital`` (USD million), ``sensitivity`` to news, ``tilt`` (investors x assets,
     mean about 1), ``bias`` (investors x assets: log error in the value a
     fundamentalist sees); ``strategy`` (index into ``names``) and ``lookback``
-    (weeks) are integer arrays.
+    (weeks) are integer arrays. After ``regroup``, ``bounds`` delimit each strategy's
+    block and ``sizes`` count its members.
     """
 
     def __init__(self, table: np.ndarray, strategy: np.ndarray, lookback: np.ndarray,
