@@ -16,7 +16,7 @@ from sim.rng import stream
 from sim.world import STAGES, WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import Market
 
 
 class CapacityProject:
@@ -35,7 +35,7 @@ class CapacityProject:
 class Firm(mesa.Agent, ABC):
     stage: str = ""
 
-    def __init__(self, model: StandoffModel, name: str, spec, region: int):
+    def __init__(self, model: Market, name: str, spec, region: int):
         super().__init__(model)
         self.name = name
         self.region = region
@@ -49,6 +49,10 @@ class Firm(mesa.Agent, ABC):
         self.capital_factor = 1.0  # ease of raising capital; investors move it
         self.stage_index = STAGES.index(self.stage)
         self.utilisation = 0.0
+        curve = model.spec.production.utilisation
+        self.pull_per_margin = 1.0 / (curve.full_output_margin - curve.minimum_output_margin)
+        self.pull_at_zero_margin = -curve.minimum_output_margin * self.pull_per_margin
+        self.shut_in_margin, self.shut_in_width = curve.shut_in_margin, curve.shut_in_width
 
     # -- economics ------------------------------------------------------
     def effective_cost(self) -> float:
@@ -68,11 +72,12 @@ class Firm(mesa.Agent, ABC):
         self.margin_memory += k * (self.margin - self.margin_memory)
 
     def target_utilisation(self) -> float:
-        """Full output at a 20% margin, minimum output at -20%, shut below -70%."""
-        pull = min(max(0.5 + 2.5 * self.margin, 0.0), 1.0)
+        """Full output at ``full_output_margin``, minimum output at ``minimum_output_margin``,
+        falling to none over ``shut_in_width`` below ``shut_in_margin``."""
+        pull = min(max(self.pull_at_zero_margin + self.pull_per_margin * self.margin, 0.0), 1.0)
         running = self.min_utilisation + (1.0 - self.min_utilisation) * pull
-        if self.margin < -0.3:
-            running *= max(0.0, 1.0 + (self.margin + 0.3) / 0.4)
+        if self.margin < self.shut_in_margin:
+            running *= max(0.0, 1.0 + (self.margin - self.shut_in_margin) / self.shut_in_width)
         return running
 
     def plan_output(self) -> float:
@@ -92,9 +97,10 @@ class Firm(mesa.Agent, ABC):
         rules = self.model.spec.investment
         if self.projects or self.margin_memory <= rules.hurdle_margin:
             return 0.0
-        excess = (self.margin_memory - rules.hurdle_margin) / max(rules.hurdle_margin, 0.05)
+        excess = (self.margin_memory - rules.hurdle_margin) / max(
+            rules.hurdle_margin, rules.min_margin_excess_for_full_pace)
         chance = rules.max_weekly_probability * min(excess, 1.0) * self.capital_factor
         if self.luck.random() < chance:
             size = self.capacity_t_per_week * WEEKS_PER_YEAR * rules.expansion_share
-            return max(size, 100.0)
+            return max(size, rules.min_expansion_t_per_year)
         return 0.0

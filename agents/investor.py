@@ -50,24 +50,24 @@ class Quotes:
 
 
 class Crowd:
-    """Every individual investor: one row each of ``table``, read through column views.
+    """Every individual investor: one entry each of contiguous per-investor arrays.
 
-    Columns: capital (USD million), sensitivity to news, tilts (one per asset, mean
-    about 1), biases (one per asset: log error in the value a fundamentalist sees).
-    ``strategy`` (index into ``names``) and ``lookback`` (weeks) are integer arrays.
+    ``capital`` (USD million), ``sensitivity`` to news, ``tilt`` (investors x assets,
+    mean about 1), ``bias`` (investors x assets: log error in the value a
+    fundamentalist sees); ``strategy`` (index into ``names``) and ``lookback``
+    (weeks) are integer arrays. After ``regroup``, ``bounds`` delimit each strategy's
+    block and ``sizes`` count its members.
     """
 
     def __init__(self, table: np.ndarray, strategy: np.ndarray, lookback: np.ndarray,
                  names: tuple[str, ...]):
-        self.table, self.strategy, self.lookback, self.names = table, strategy, lookback, names
-        self._columns()
-
-    def _columns(self) -> None:
-        assets = (self.table.shape[1] - 2) // 2
-        self.capital = self.table[:, 0]
-        self.sensitivity = self.table[:, 1]
-        self.tilt = self.table[:, 2:2 + assets]
-        self.bias = self.table[:, 2 + assets:]
+        assets = (table.shape[1] - 2) // 2
+        self.capital = np.ascontiguousarray(table[:, 0])
+        self.sensitivity = np.ascontiguousarray(table[:, 1])
+        self.tilt = np.ascontiguousarray(table[:, 2:2 + assets])
+        self.bias = np.ascontiguousarray(table[:, 2 + assets:])
+        self.strategy, self.lookback, self.names = strategy, lookback, names
+        self._grouped: np.ndarray | None = None  # the strategy array last seen sorted
 
     @classmethod
     def build(cls, finance: Finance, assets: int, seed: int) -> Crowd:
@@ -99,12 +99,20 @@ class Crowd:
 
     def regroup(self) -> None:
         """Sort investors by strategy (stable), so each strategy's members are one block."""
-        if np.any(self.strategy[1:] < self.strategy[:-1]):
-            order = np.argsort(self.strategy, kind="stable")
-            self.table, self.strategy = self.table[order], self.strategy[order]
-            self.lookback = self.lookback[order]
-            self._columns()
-        self.bounds = np.searchsorted(self.strategy, np.arange(len(self.names) + 1)).tolist()
+        strategy = self.strategy
+        if strategy is self._grouped:  # unchanged since it was last sorted
+            return
+        if (strategy[1:] < strategy[:-1]).any():
+            order = strategy.argsort(kind="stable")
+            self.capital = self.capital.take(order)
+            self.sensitivity = self.sensitivity.take(order)
+            self.tilt = self.tilt.take(order, axis=0)
+            self.bias = self.bias.take(order, axis=0)
+            self.lookback = self.lookback.take(order)
+            self.strategy = strategy = strategy.take(order)
+        self._grouped = strategy
+        bounds = strategy.searchsorted(np.arange(len(self.names) + 1))
+        self.bounds, self.sizes = bounds.tolist(), bounds[1:] - bounds[:-1]
 
     def members(self, index: int) -> slice:
         """The block of investors following strategy ``index``."""
@@ -129,6 +137,12 @@ class InvestorGroup(mesa.Agent, ABC):
         """A typical member's conviction per asset (for the strategy's fitness)."""
         return np.tanh(self.gain * self.typical_signal(quotes))
 
+    def convictions(self, crowd: Crowd, members: slice, quotes: Quotes,
+                    out: np.ndarray) -> None:
+        """Each member's conviction, tanh(gain x signal), written into ``out``."""
+        np.multiply(self.gain, self.signal(crowd, members, quotes), out=out)
+        np.tanh(out, out=out)
+
     @abstractmethod
     def signal(self, crowd: Crowd, members: slice, quotes: Quotes) -> np.ndarray:
         """The rule's signal for each member (members x assets)."""
@@ -146,12 +160,21 @@ class Fundamentalists(InvestorGroup):
     def signal(self, crowd, members, quotes):
         return crowd.bias[members] + (quotes.log_value - quotes.log_price)[None, :]
 
+    def convictions(self, crowd, members, quotes, out):
+        np.add(crowd.bias[members], quotes.log_value - quotes.log_price, out=out)
+        np.multiply(self.gain, out, out=out)
+        np.tanh(out, out=out)
+
     def typical_signal(self, quotes):
         return quotes.log_value - quotes.log_price
 
 
 class TrendFollowers(InvestorGroup):
-    """Signal: annualised log-price trend over the investor's own lookback."""
+    """Signal: annualised log-price trend over the investor's own lookback.
+
+    The signal depends on the investor only through its lookback, so each week
+    the conviction is computed once per lookback and looked up by member.
+    """
 
     strategy = "trend"
 
@@ -159,6 +182,9 @@ class TrendFollowers(InvestorGroup):
         super().__init__(model, spec)
         self.typical_lookback = (spec.lookback_min_weeks + spec.lookback_max_weeks) // 2
         self.theme_weight = spec.theme_weight
+        self.lookbacks = np.arange(spec.lookback_max_weeks + 1)  # row = lookback (0 unused)
+        self.lookbacks[0] = 1
+        self._week: tuple[Quotes | None, np.ndarray] = (None, np.zeros(0))
 
     def signal(self, crowd, members, quotes):
         return self._trend(quotes, crowd.lookback[members])
@@ -166,10 +192,24 @@ class TrendFollowers(InvestorGroup):
     def typical_signal(self, quotes):
         return self._trend(quotes, np.array([self.typical_lookback]))[0]
 
+    def conviction(self, quotes):
+        return self._by_lookback(quotes)[self.typical_lookback]
+
+    def convictions(self, crowd, members, quotes, out):
+        self._by_lookback(quotes).take(crowd.lookback[members], axis=0, out=out)
+
+    def _by_lookback(self, quotes: Quotes) -> np.ndarray:
+        """This week's conviction for each lookback (lookbacks x assets)."""
+        seen, table = self._week
+        if seen is not quotes:
+            table = np.tanh(self.gain * self._trend(quotes, self.lookbacks))
+            self._week = (quotes, table)
+        return table
+
     def _trend(self, quotes: Quotes, lookback: np.ndarray) -> np.ndarray:
         rows = (quotes.week - lookback) % quotes.history.shape[0]
-        moved = quotes.log_price[None, :] - quotes.history[rows]
-        themed = quotes.theme[None, :] - quotes.theme_history[rows]
+        moved = quotes.log_price[None, :] - quotes.history.take(rows, axis=0)
+        themed = quotes.theme[None, :] - quotes.theme_history.take(rows, axis=0)
         return (moved + self.theme_weight * themed) * (52.0 / lookback)[:, None]
 
 
@@ -181,9 +221,14 @@ class NewsTraders(InvestorGroup):
     def signal(self, crowd, members, quotes):
         return crowd.sensitivity[members, None] * quotes.news[None, :]
 
+    def convictions(self, crowd, members, quotes, out):
+        np.multiply(crowd.sensitivity[members, None], quotes.news, out=out)
+        np.multiply(self.gain, out, out=out)
+        np.tanh(out, out=out)
+
     def attention(self, quotes):
         loud = np.abs(quotes.news)
-        total = loud.sum()
+        total = np.add.reduce(loud)
         return loud / total if total > 1e-12 else quotes.weights
 
     def typical_signal(self, quotes):
@@ -194,12 +239,23 @@ GROUPS = {cls.strategy: cls for cls in (Fundamentalists, TrendFollowers, NewsTra
 
 
 def crowd_orders(groups: list[InvestorGroup], crowd: Crowd, quotes: Quotes,
-                 max_trade_share: float) -> np.ndarray:
-    """This week's orders (investors x assets, USD million), each by its own strategy."""
-    orders = np.empty(crowd.tilt.shape)
+                 max_trade_share: float, out: np.ndarray | None = None,
+                 scratch: np.ndarray | None = None) -> np.ndarray:
+    """This week's orders (investors x assets, USD million), each by its own strategy.
+
+    Investor i orders (capital_i x (max_trade_share x attention)) x tilt_i x conviction_i;
+    ``out`` and ``scratch`` (both investors x assets) spare allocating each week.
+    """
+    orders = np.empty(crowd.tilt.shape) if out is None else out
+    budget = np.empty(crowd.tilt.shape) if scratch is None else scratch
     for index, group in enumerate(groups):
         members = crowd.members(index)
-        conviction = np.tanh(group.gain * group.signal(crowd, members, quotes))
-        budget = crowd.capital[members, None] * (max_trade_share * group.attention(quotes))
-        orders[members] = budget * crowd.tilt[members] * conviction
+        if members.start == members.stop:
+            continue
+        block, spend = orders[members], budget[members]
+        group.convictions(crowd, members, quotes, block)
+        np.multiply(crowd.capital[members, None], max_trade_share * group.attention(quotes),
+                    out=spend)
+        np.multiply(spend, crowd.tilt[members], out=spend)
+        np.multiply(spend, block, out=block)
     return orders

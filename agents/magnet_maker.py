@@ -3,15 +3,14 @@
 When Dy/Tb is dear they thrift it (grain-boundary diffusion, lower grades),
 as the industry did after 2011: the Dy/Tb content per tonne of magnet moves
 towards ``base * (price / start price) ** -dytb_thrift_elasticity``, within
-``[dytb_min_share, 1.5]`` of the base recipe, over about half a year.
+``[dytb_min_share, dytb_max_share]`` of the base recipe, closing ``1 / dytb_thrift_weeks``
+of the gap each week.
 """
 
 from __future__ import annotations
 
 from agents.firm import Firm
 from sim.world import DYTB, MAGNET, NDPR
-
-THRIFT_WEEKS = 26.0
 
 
 class MagnetMaker(Firm):
@@ -42,6 +41,6 @@ class MagnetMaker(Firm):
         recipe = self.model.spec.production
         relative = max(self.model.price(self.region, DYTB) / self.dytb_reference_price, 1e-6)
         factor = relative ** -recipe.dytb_thrift_elasticity
-        factor = min(max(factor, recipe.dytb_min_share), 1.5)
+        factor = min(max(factor, recipe.dytb_min_share), recipe.dytb_max_share)
         target = recipe.dytb_per_t_magnet * factor
-        self.dytb_per_t += (target - self.dytb_per_t) / THRIFT_WEEKS
+        self.dytb_per_t += (target - self.dytb_per_t) / recipe.dytb_thrift_weeks

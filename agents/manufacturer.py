@@ -36,13 +36,14 @@ class Manufacturer(mesa.Agent):
         rules = self.model.spec.demand
         adjust = 1.0 / (rules.long_run_adjustment_years * WEEKS_PER_YEAR)
         price = self.model.price(self.region, MAGNET)
-        self.price_memory += adjust * 4 * (price - self.price_memory)
+        self.price_memory += adjust * rules.price_memory_speed * (price - self.price_memory)
         relative = max(self.price_memory / self.reference_price, 1e-6)
         thrift_target = relative ** (rules.long_run_elasticity - rules.short_run_elasticity)
         self.thrift += adjust * (thrift_target - self.thrift)
         relative_now = max(price / self.reference_price, 1e-6)
         short_run = relative_now ** rules.short_run_elasticity
-        short_run *= max(0.0, 1.0 - (relative_now / rules.choke_price_multiple) ** 2)
+        short_run *= max(0.0, 1.0 - (relative_now / rules.choke_price_multiple)
+                         ** rules.choke_exponent)
         scale = self.weekly_growth ** self.model.steps
         self.wanted = self.base_t_per_week * scale * self.shock * self.thrift * short_run
         return self.wanted

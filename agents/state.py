@@ -2,7 +2,8 @@
 
 Every ``review_weeks`` an AI state:
 1. keeps or breaks its deals: it defects with probability
-   ``defection_probability * (0.5 + hawkishness) * (1 - trust in the partner)``;
+   ``defection_probability * (defection_scale_at_zero_hawkishness + hawkishness)
+   * (1 - trust in the partner)``;
 2. answers open threats against it (concedes when its export and standing
    goals outweigh hawkish leverage);
 3. as an exporter with leverage (world share of separation and magnets above
@@ -78,13 +79,15 @@ class State(mesa.Agent):
         risk = float(self.model.risk[self.region, [DYTB, MAGNET]].mean())
         dear = self.model.prices[self.region, MAGNET] / self.model.scorecard.reference_price[
             self.region]
-        return max(risk, min(max((dear - 1.0) / 3.0, 0.0), 1.0))
+        rise = self.model.spec.negotiation.full_pain_price_rise
+        return max(risk, min(max((dear - 1.0) / rise, 0.0), 1.0))
 
     def _keep_or_break(self, deal) -> None:
         rules = self.model.spec.negotiation
         partner = next(p for p in deal.parties() if p != self.code)
         trust = self.model.diplomacy.trust[self.region, self.model.region_index[partner]]
-        chance = (rules.defection_probability * (0.5 + self.strategy.hawkishness)
+        chance = (rules.defection_probability * (rules.defection_scale_at_zero_hawkishness
+                                                 + self.strategy.hawkishness)
                   * (1.0 - trust))
         if self.luck.random() < chance:
             self.model.diplomacy.defect(deal, self.code)
@@ -101,7 +104,8 @@ class State(mesa.Agent):
         actor = self.model.region_index[case.terms.actor]
         distrust = 1.0 - diplomacy.trust[self.region, actor]
         score = ((1 - h) * (self.weight("export_revenue") + self.weight("standing"))
-                 - h * self.weight("leverage") - 0.1 * distrust)
+                 - h * self.weight("leverage")
+                 - self.model.spec.negotiation.concession_distrust_weight * distrust)
         if score > 0:
             diplomacy.concede(case)
 
@@ -112,7 +116,9 @@ class State(mesa.Agent):
         diplomacy = self.model.diplomacy
         proposer = self.model.region_index[offer.actor]
         trust = diplomacy.trust[self.region, proposer]
-        gain = self._offer_value(offer) + 0.2 * (trust - 0.5)
+        rules = self.model.spec.negotiation
+        gain = self._offer_value(offer) + rules.offer_goodwill_per_trust * (
+            trust - rules.offer_neutral_trust)
         if gain >= 0:
             return "accept"
         if counters_left <= 0:
@@ -120,7 +126,8 @@ class State(mesa.Agent):
         current = offer.tariff_to_percent
         return offer.model_copy(update={
             "actor": self.code,
-            "tariff_to_percent": current * 0.5 if self.code == offer.licences_by else current,
+            "tariff_to_percent": current * rules.counter_offer_tariff_share
+            if self.code == offer.licences_by else current,
             "civil_approval_percent": (offer.civil_approval_percent + self._civil_now(offer)) / 2
             if self.code == offer.licences_by else offer.civil_approval_percent,
             "military_approval_percent": 0.0,
@@ -141,12 +148,15 @@ class State(mesa.Agent):
         opened = max(offer.civil_approval_percent - self._civil_now(offer), 0.0) / 100
         military = offer.military_approval_percent / 100
         h = self.strategy.hawkishness
+        rules = self.model.spec.negotiation
+        standing = rules.deal_standing_value
         if self.code == offer.licences_by:
-            return (self.weight("export_revenue") * min(cut, 1.0) + self.weight("standing") * 0.2
-                    - self.weight("leverage") * (h * opened + military))
+            return (self.weight("export_revenue") * min(cut, 1.0) + self.weight("standing")
+                    * standing - self.weight("leverage") * (h * opened + military))
         return (self.weight("supply_security") * (opened + military) + self.weight("standing")
-                * 0.2 + self.weight("consumer_prices") * 0.1 - self.weight("export_revenue")
-                * 0.1 * min(cut, 1.0) - 0.2 * h)
+                * standing + self.weight("consumer_prices") * rules.deal_consumer_price_value
+                - self.weight("export_revenue") * rules.tariff_cut_revenue_cost * min(cut, 1.0)
+                - rules.hawk_deal_aversion * h)
 
     def retaliate(self, deal, cheat: str) -> None:
         """Answer a detected defection in kind (AI states only)."""
@@ -154,7 +164,9 @@ class State(mesa.Agent):
             return
         reciprocity = self.strategy.reciprocity
         if self.code == deal.terms.tariff_by:
-            level = deal.before_tariff + 25 + 50 * reciprocity
+            rules = self.model.spec.negotiation
+            level = (deal.before_tariff + rules.retaliation_tariff_percent
+                     + rules.retaliation_tariff_per_reciprocity_percent * reciprocity)
             self.model.apply_change(lv.Tariff(
                 type="tariff", importer=self.code, exporters=[cheat], products="all",
                 percent=min(level, 1000.0), headline=f"{self.code} retaliates: tariff on {cheat} "
@@ -166,40 +178,47 @@ class State(mesa.Agent):
     # -- an exporter with leverage --------------------------------------------------
     def _exporter_moves(self) -> None:
         diplomacy, policy = self.model.diplomacy, self.model.policy
+        rules = self.model.spec.negotiation
         for other in self.model.states:
             if other is self or diplomacy.deal_between(self.code, other.code):
                 continue
-            grievance = min(diplomacy.tariff_level(other.code, self.code) / 100, 1.0)
+            grievance = min(diplomacy.tariff_level(other.code, self.code)
+                            / rules.full_grievance_tariff_percent, 1.0)
             if any(t.status == "carried out" and t.terms.actor == other.code
                    and t.terms.target == self.code for t in diplomacy.threats):
                 grievance = 1.0
             approval = policy.civil_approval[self.region, other.region,
                                              [DYTB, MAGNET]].min() * 100
-            if grievance >= 1.0 and self.strategy.hawkishness >= 0.7:
+            if grievance >= 1.0 and self.strategy.hawkishness >= rules.export_cap_min_hawkishness:
                 self._cap_heavy_exports()
             chance = self.strategy.hawkishness * grievance
-            if grievance > 0.2 and approval > 15 and self.luck.random() < chance:
+            if (grievance > rules.tighten_min_grievance
+                    and approval > rules.tighten_min_approval_percent
+                    and self.luck.random() < chance):
                 self._tighten(other.code, self.strategy.reciprocity,
                               f"{self.code} tightens licensing for {other.code} over its tariffs")
-            elif grievance < 0.1 and approval < 100 and policy.licensed[
+            elif grievance < rules.ease_max_grievance and approval < 100 and policy.licensed[
                     self.region, other.region, [DYTB, MAGNET]].any():
                 trust = diplomacy.trust[self.region, other.region]
                 if self.luck.random() < (1 - self.strategy.hawkishness) * trust:
-                    self._licence(other.code, min(approval + 10, 100.0),
-                                  f"{self.code} eases licensing for {other.code}")
+                    self._licence(other.code, min(approval + rules.ease_step_percent, 100.0),
+                                  f"{self.code} eases licensing for {other.code}",
+                                  -rules.ease_delay_cut_days)
 
     def _cap_heavy_exports(self) -> None:
-        """A hawk under maximum pressure caps Dy/Tb exports at 80% of their recent pace."""
+        """A hawk under maximum pressure caps Dy/Tb exports at a share of their recent pace."""
         if np.isfinite(self.model.policy.quota_t_per_year[self.region, DYTB]):
             return
-        recent = self.model.recorder.stacked("exports")[-52:, self.region, DYTB].tolist()
+        window = self.model.spec.negotiation.export_cap_window_weeks
+        recent = self.model.recorder.stacked("exports")[-window:, self.region, DYTB].tolist()
         pace = sum(recent) * WEEKS_PER_YEAR / max(len(recent), 1)
         if pace <= 0:
             return
+        share = self.strategy.dytb_export_cap_share
         self.model.apply_change(lv.ExportQuota(
             type="export_quota", exporter=self.code, products=["dytb_oxide"],
-            tonnes_per_year=round(0.8 * pace, 1),
-            headline=f"{self.code} caps Dy/Tb oxide exports at {0.8 * pace:,.0f} t/yr"),
+            tonnes_per_year=round(share * pace, 1),
+            headline=f"{self.code} caps Dy/Tb oxide exports at {share * pace:,.0f} t/yr"),
             source="ai")
 
     def _tighten(self, dest: str, reciprocity: float, headline: str) -> None:
@@ -208,13 +227,17 @@ class State(mesa.Agent):
         approval = policy.civil_approval[self.region, d, [DYTB, MAGNET]].min() * 100
         licensed = policy.licensed[self.region, d, [DYTB, MAGNET]].any()
         approval = approval if licensed else 100.0
-        self._licence(dest, max(10.0, approval - 5 - 20 * reciprocity), headline, extra_delay=14)
+        rules = self.model.spec.negotiation
+        civil = max(rules.tighten_floor_percent, approval - rules.tighten_step_percent
+                    - rules.tighten_step_per_reciprocity_percent * reciprocity)
+        self._licence(dest, civil, headline, rules.tighten_delay_days)
 
-    def _licence(self, dest: str, civil: float, headline: str, extra_delay: float = 0) -> None:
+    def _licence(self, dest: str, civil: float, headline: str, delay_change_days: float) -> None:
         policy = self.model.policy
         d = self.model.region_index[dest]
         delay = policy.delay_days[self.region, d, [DYTB, MAGNET]].max()
-        delay = min(max(delay + extra_delay - (7 if extra_delay == 0 else 0), 0.0), 120.0)
+        delay = min(max(delay + delay_change_days, 0.0),
+                    self.model.spec.negotiation.max_licence_delay_days)
         self.model.apply_change(lv.Licensing(
             type="licensing", exporter=self.code, products=CONTROLLED, destinations=[dest],
             civil_approval_percent=civil, military_approval_percent=0.0, delay_days=delay,
@@ -224,13 +247,14 @@ class State(mesa.Agent):
     def _importer_moves(self) -> None:
         rules = self.model.spec.negotiation
         pain = self._pain()
-        threshold = rules.pain_threshold * (0.5 + self.strategy.risk_tolerance)
+        threshold = rules.pain_threshold * (rules.pain_threshold_scale_at_zero_tolerance
+                                            + self.strategy.risk_tolerance)
         if pain > threshold:
             self._negotiate_with_supplier()
             self._fund_capacity()
             self._subsidise(pain)
             self._stockpile(pain)
-        elif pain < threshold / 2:
+        elif pain < threshold * rules.destock_share_of_threshold:
             self._destock()
 
     def _main_restrictor(self) -> str | None:
@@ -255,7 +279,7 @@ class State(mesa.Agent):
         if self.model.steps - last < self.strategy.patience_weeks:
             return
         rules = self.model.spec.negotiation
-        if self.strategy.hawkishness >= 0.5:
+        if self.strategy.hawkishness >= rules.threat_min_hawkishness:
             self.model.apply_change(lv.Threat(
                 type="threat", actor=self.code, target=supplier,
                 percent=rules.threat_tariff_percent, deadline_weeks=self.strategy.patience_weeks),
@@ -266,7 +290,8 @@ class State(mesa.Agent):
                 self.model.region_index[a]].is_ai and a != supplier]
             self.model.apply_change(lv.Offer(
                 type="offer", actor=self.code, tariff_by=self.code, licences_by=supplier,
-                tariff_to_percent=round(tariff * 0.5, 1), civil_approval_percent=90.0,
+                tariff_to_percent=round(tariff * self.strategy.offered_tariff_share, 1),
+                civil_approval_percent=self.strategy.offered_civil_approval_percent,
                 trusted_partners=allies), source="ai")
 
     def _fund_capacity(self) -> None:
@@ -280,7 +305,7 @@ class State(mesa.Agent):
         self.last_investment = self.model.steps
         host = self._host_region()
         recipe = self.model.spec.production
-        feed = magnets * recipe.ndpr_per_t_magnet / 0.2
+        feed = magnets * recipe.ndpr_per_t_magnet / rules.funded_feed_ndpr_share
         for stage, size in (("refining", feed), ("magnets", magnets)):
             self.model.apply_change(lv.CapacityInvestment(
                 type="capacity_investment", actor=self.code,
@@ -291,10 +316,12 @@ class State(mesa.Agent):
 
     def _subsidise(self, pain: float) -> None:
         """Support its own separation and magnet makers, more the worse the pain."""
-        policy = self.model.policy
-        for stage, column, scale in (("refining", 1, 2.0), ("magnets", 2, 5.0)):
+        policy, strategy = self.model.policy, self.strategy
+        step = self.model.spec.negotiation.subsidy_min_raise_usd_per_kg
+        for stage, column, scale in (("refining", 1, strategy.refining_subsidy_usd_per_kg),
+                                     ("magnets", 2, strategy.magnet_subsidy_usd_per_kg)):
             level = round(scale * pain, 1)
-            if level > policy.subsidy[self.region, column] + 0.5:
+            if level > policy.subsidy[self.region, column] + step:
                 self.model.apply_change(lv.Subsidy(
                     type="subsidy", state=self.code, stage=stage, usd_per_kg=level,
                     headline=f"{self.code} subsidises its {stage} at ${level:g}/kg"),
@@ -316,9 +343,10 @@ class State(mesa.Agent):
             if code != self.code and not state.is_ai:
                 continue
             use = self.model.last_week.use[state.region, MAGNET]
-            target = round(rules.stockpile_weeks * use * min(pain * 2, 1.0), 1)
+            target = round(rules.stockpile_weeks * use * min(pain / rules.pain_for_full_stockpile,
+                                                               1.0), 1)
             current = self.model.policy.stockpile_target_t[state.region, MAGNET]
-            if target > current * 1.2 and target > 1:
+            if target > current * rules.stockpile_raise_factor and target > 1:
                 self.model.apply_change(lv.Stockpile(
                     type="stockpile", actor=self.code, state=code, product="magnet",
                     target_t=target, buy_t_per_year=target,

@@ -22,7 +22,7 @@ from sim.scenario.schema import MagnetMaker, Miner, Refiner
 from sim.world import STAGES, WEEKS_PER_YEAR, step_date
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import World
 
 KIND_OF_STAGE = {"mining": "miners", "refining": "refiners", "magnets": "magnet_makers"}
 SPEC_OF_STAGE = {"mining": Miner, "refining": Refiner, "magnets": MagnetMaker}
@@ -39,7 +39,7 @@ class Disruption:
 
 
 class ChangeHandler:
-    def __init__(self, model: StandoffModel):
+    def __init__(self, model: World):
         self.model = model
         self.news = NewsLog()
         self.disruptions: list[Disruption] = []

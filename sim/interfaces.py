@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from sim.flows import Week
+    from sim.news import NewsLog
     from sim.physical import Physical
     from sim.policy import PolicyState
     from sim.scenario import Scenario
@@ -49,3 +50,41 @@ class MeasuredWorld(Protocol):
     diplomacy: object
     scorecard: object
     exchange: object
+    recorder: object
+
+
+class World(Protocol):
+    """The model as the change handler, the negotiation protocol and the exchange see it.
+
+    These helpers apply changes and read the state of the world; they reach
+    the model only through what is named here.
+    """
+
+    spec: Scenario
+    seed: int
+    steps: int
+    time: float
+    regions: list[str]
+    region_index: dict[str, int]
+    china: int | None
+    policy: PolicyState
+    physical: Physical
+    prices: np.ndarray
+    firms: dict[str, list]
+    states: list
+    news: NewsLog
+    changes: object
+    diplomacy: object
+    recorder: object
+
+    def apply_change(self, change, source: str = ..., name: str = ...) -> None: ...
+
+    def add_firm(self, kind: str, name: str, spec): ...
+
+    def capacity_changed(self) -> None: ...
+
+    def refresh_market_view(self) -> None: ...
+
+    def sale_price(self, region: int, product: int) -> float: ...
+
+    def schedule_event(self, function, *, at: float | None = ..., after: float | None = ...): ...

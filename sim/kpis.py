@@ -9,12 +9,12 @@ import numpy as np
 from sim.world import PRODUCTS, STAGES
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import MeasuredWorld
 
 LAST_YEAR = 52
 
 
-def kpis(model: StandoffModel) -> dict[str, float]:
+def kpis(model: MeasuredWorld) -> dict[str, float]:
     """Headline figures: prices inside and outside China, shortages, capacity shares."""
     rec = model.recorder
     price = rec.stacked("price")[-LAST_YEAR:]

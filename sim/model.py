@@ -17,8 +17,8 @@ import mesa
 import numpy as np
 import pandas as pd
 
+import sim.flows as flows
 from agents import MagnetMaker, Manufacturer, Miner, Refiner, State
-from sim import flows
 from sim.changes import ChangeHandler
 from sim.finance import Exchange
 from sim.market import parity_prices, price_step

@@ -21,7 +21,7 @@ from sim.scenario import levers as lv
 from sim.world import PRODUCTS, STAGES
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import World
 
 DEAL_COLUMNS = ["deal", "proposer", "tariff_by", "licences_by", "signed_step", "signed_date",
                 "tariff_to_percent", "civil_approval_percent", "military_approval_percent",
@@ -65,7 +65,7 @@ class Agreement:
 
 
 class Diplomacy:
-    def __init__(self, model: StandoffModel):
+    def __init__(self, model: World):
         self.model = model
         rules = model.spec.negotiation
         n = len(model.regions)
@@ -119,7 +119,8 @@ class Diplomacy:
     def threaten(self, threat: lv.Threat) -> None:
         case = ThreatCase(threat, self.now, self.now + threat.deadline_weeks)
         self.threats.append(case)
-        self._move_standing(self._i(threat.actor), -0.1)
+        rules = self.model.spec.negotiation
+        self._move_standing(self._i(threat.actor), -rules.standing_loss_per_threat)
         self.last_move[(threat.actor, threat.target)] = self.now
         target = self.model.states[self._i(threat.target)]
         target.consider_threat(case)
@@ -130,7 +131,8 @@ class Diplomacy:
             type="licensing", exporter=t.target, products=t.demand_products,
             destinations=[t.actor], civil_approval_percent=t.demand_civil_approval_percent,
             military_approval_percent=self._military(t.target, t.actor, t.demand_products),
-            delay_days=14.0, headline=f"{t.target} concedes to {t.actor}: civil licence "
+            delay_days=self.model.spec.negotiation.concession_delay_days,
+            headline=f"{t.target} concedes to {t.actor}: civil licence "
             f"approvals raised to {t.demand_civil_approval_percent:g}%"), source="ai")
 
     def _military(self, exporter: str, dest: str, products: list[str]) -> float:
@@ -171,7 +173,7 @@ class Diplomacy:
                          self.tariff_level(terms.tariff_by, terms.licences_by))
         self.deals.append(deal)
         for a, b in (deal.parties(), deal.parties()[::-1]):
-            self._move_standing(self._i(a), 0.05)
+            self._move_standing(self._i(a), model.spec.negotiation.standing_gain_per_deal)
             self.last_move[(a, b)] = self.now
         model.apply_change(lv.Licensing(
             type="licensing", exporter=terms.licences_by, products=terms.products,
@@ -243,10 +245,11 @@ class Diplomacy:
                 self.trust[a, b] = min(1.0, self.trust[a, b] + gain)
                 self.trust[b, a] = min(1.0, self.trust[b, a] + gain)
         np.fill_diagonal(self.trust, 1.0)
-        self.standing += 0.01 * (0.5 - self.standing)
+        self.standing += rules.standing_recovery_per_week * (0.5 - self.standing)
         np.clip(self.standing, 0.0, 1.0, out=self.standing)
 
     def _resolve_threats(self) -> None:
+        rules = self.model.spec.negotiation
         for case in self.threats:
             if case.status != "open":
                 continue
@@ -254,7 +257,7 @@ class Diplomacy:
             if self.threat_met(t):
                 case.status = "averted"
                 a, b = self._i(t.actor), self._i(t.target)
-                self.trust[a, b] = min(1.0, self.trust[a, b] + 0.05)
+                self.trust[a, b] = min(1.0, self.trust[a, b] + rules.trust_gain_on_averted_threat)
                 self._log("threat_averted", t.actor, t.target,
                           f"{t.actor} drops its {t.percent:g}% tariff threat: {t.target} "
                           "raised licence approvals")
@@ -266,7 +269,8 @@ class Diplomacy:
                     percent=min(level, 1000.0), headline=f"{t.actor} carries out its threat: "
                     f"+{t.percent:g}% tariff on {t.target}"), source="ai")
                 a, b = self._i(t.target), self._i(t.actor)
-                self.trust[a, b] = max(0.0, self.trust[a, b] - 0.15)
+                self.trust[a, b] = max(0.0, self.trust[a, b]
+                                       - rules.trust_loss_on_carried_out_threat)
 
     def _detect_defections(self, lag: int, loss: float) -> None:
         for deal in self.deals:
@@ -279,7 +283,7 @@ class Diplomacy:
             deal.status, deal.detected_step = "broken", self.now
             v, c = self._i(victim), self._i(cheat)
             self.trust[v, c] = max(0.0, self.trust[v, c] - loss)
-            self._move_standing(c, -0.2)
+            self._move_standing(c, -self.model.spec.negotiation.standing_loss_on_defection)
             self._log("defection_detected", victim, cheat,
                       f"{victim} finds that {cheat} broke deal {deal.id}; trust falls to "
                       f"{self.trust[v, c]:.2f}", {"deal": deal.id})

@@ -10,7 +10,7 @@ from sim.scenario.diplomacy import GOALS
 from sim.world import DYTB, MAGNET
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import MeasuredWorld
 
 
 def _relative(value: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -20,7 +20,7 @@ def _relative(value: np.ndarray, reference: np.ndarray) -> np.ndarray:
 
 
 class Scorecard:
-    def __init__(self, model: StandoffModel):
+    def __init__(self, model: MeasuredWorld):
         self.model = model
         n = len(model.regions)
         self.scores = np.full((n, len(GOALS)), 0.5)

@@ -33,8 +33,8 @@ class Baskets:
     def value_shares(self, listing_price: np.ndarray, index_price: float) -> np.ndarray:
         """Share of each ETF's value held in each listing now (E x L)."""
         held = self.units * listing_price[None, :]
-        total = held.sum(axis=1) + self.outside * index_price
-        return held / np.maximum(total, 1e-12)[:, None]
+        total = np.add.reduce(held, axis=1) + self.outside * index_price
+        return np.divide(held, np.maximum(total, 1e-12)[:, None], out=held)
 
 
 @dataclass(frozen=True)
@@ -49,21 +49,30 @@ class MarketMaker:
                      shocks: np.ndarray) -> np.ndarray:
         """This week's log-price move of each listing (``shocks`` standard normal)."""
         pressure = self.impact * net_demand / np.maximum(market_value, 1e-9)
-        return np.clip(pressure + self.noise * shocks, -self.max_move, self.max_move)
+        return _clip(pressure + self.noise * shocks, self.max_move)
 
     def etf_premium(self, premium: np.ndarray, net_demand: np.ndarray, aum: np.ndarray,
                     arbitrage: float) -> np.ndarray:
         """Log premium of each ETF over its NAV after this week's orders and arbitrage."""
-        pressure = np.clip(self.impact * net_demand / np.maximum(aum, 1e-9),
-                           -self.max_move, self.max_move)
+        pressure = _clip(self.impact * net_demand / np.maximum(aum, 1e-9), self.max_move)
         return (1.0 - arbitrage) * (premium + pressure)
 
 
-def split_orders(orders: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Net demand, buys and sells per asset from an investors x assets order table."""
-    ones = np.ones(orders.shape[0])  # column sums as a matrix product: fast for tall tables
+def _clip(move: np.ndarray, limit: float) -> np.ndarray:
+    """``move`` clipped to +-``limit`` (> 0): np.clip's result without its overhead."""
+    return np.minimum(np.maximum(move, -limit), limit)
+
+
+def split_orders(orders: np.ndarray, ones: np.ndarray | None = None,
+                 scratch: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Net demand, buys and sells per asset from an investors x assets order table.
+
+    ``ones`` (investors) and ``scratch`` (like ``orders``) spare allocating them.
+    """
+    if ones is None:
+        ones = np.ones(orders.shape[0])  # column sums as a matrix product: fast for tall tables
     net = ones @ orders
-    buys = ones @ np.maximum(orders, 0.0)
+    buys = ones @ np.maximum(orders, 0.0, out=scratch)
     return net, buys, buys - net
 
 

@@ -9,7 +9,8 @@ One ``step`` a week, after prices clear and before firms invest:
    pass through to the basket); ETFs trade at their NAV times a premium that
    arbitrage closes; the market index takes a random step;
 5. switching: strategies' fitness is updated and some investors switch;
-6. oxide: speculators buy or sell physical oxide on its price trend;
+6. oxide: speculators buy or sell physical oxide on its price trend (``step``
+   returns the flows, region x product, and takes them from ``model.stock``);
 7. capital: each listed firm's ``capital_factor`` follows its share price.
 
 All randomness comes from ``sim.rng.stream(seed, "investors", ...)``.
@@ -17,7 +18,6 @@ All randomness comes from ``sim.rng.stream(seed, "investors", ...)``.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,12 +33,13 @@ from sim.finance.switching import (
     switched,
     updated_fitness,
 )
+from sim.finance.themes import ThemeSales
 from sim.rng import stream
 from sim.scenario.finance import INDEX_ASSET
-from sim.world import NDPR, STAGE_OUTPUT, WEEKS_PER_YEAR
+from sim.world import WEEKS_PER_YEAR
 
 if TYPE_CHECKING:
-    from sim.model import StandoffModel
+    from sim.interfaces import World
 
 ASSET_METRICS = ("asset_volume", "fundamental_value", "hype")
 
@@ -46,7 +47,7 @@ ASSET_METRICS = ("asset_volume", "fundamental_value", "hype")
 class Exchange:
     """Listed equities, ETFs, investors and oxide speculation of one model."""
 
-    def __init__(self, model: StandoffModel):
+    def __init__(self, model: World):
         self.model = model
         self.spec = spec = model.spec.finance
         self.oxide = OxideSpeculation(spec.stockpiles if spec else {}, model.region_index,
@@ -54,6 +55,7 @@ class Exchange:
         self.listings = list(spec.listings) if spec else []
         self.etfs = list(spec.etfs) if spec else []
         self.groups = []
+        self.hoard_flow = np.zeros(model.stock.shape)  # last week's oxide hoard flows (t)
         if spec is not None:
             self._build(model, spec)
 
@@ -101,7 +103,9 @@ class Exchange:
         self.switch_rng = stream(model.seed, "investors", "switching")
         trend = spec.trend_followers
         depth = (trend.lookback_max_weeks if trend else 1) + 1
-        self.history = np.tile(np.log(self.tradable_prices()), (depth, 1))
+        self.prices, self.values = self.tradable_prices(), self.tradable_values()
+        self.log_price = np.log(self.prices)  # this week's, before trading
+        self.history = np.tile(self.log_price, (depth, 1))
         self.value_shares = self.baskets.value_shares(self.price, self.index_price)
         self.theme_history = np.tile(self._theme(), (depth, 1))
         self.week = 0
@@ -111,12 +115,19 @@ class Exchange:
         self.seen = len(model.news.items)
         self.snapshot = PolicySnapshot.of(model.policy)
         self.volume = np.zeros(assets)
+        index = spec.market_index
+        sigma = index.volatility_percent_per_year / 100
+        self.index_drift = (index.drift_percent_per_year / 100 - sigma**2 / 2) / WEEKS_PER_YEAR
+        self.index_step = sigma / np.sqrt(WEEKS_PER_YEAR)
+        self._orders = np.empty(self.crowd.tilt.shape)  # this week's orders, reused
+        self._scratch = np.empty(self.crowd.tilt.shape)
+        self._ones = np.ones(len(self.crowd))
 
     def _locate_firms(self) -> None:
         """Resolve listings' firms by name (firms may be created during the run)."""
-        firms = {f.name: f for kind in self.model.firms.values() for f in kind}
-        if len(firms) == self._firm_count:
+        if sum(len(kind) for kind in self.model.firms.values()) == self._firm_count:
             return
+        firms = {f.name: f for kind in self.model.firms.values() for f in kind}
         self._firm_count = len(firms)
         listed = self.spec.listings.values()
         names = [(*x.firms, *x.planned_firms) for x in listed]
@@ -128,6 +139,8 @@ class Exchange:
             for firm in owned:
                 presence[i, firm.region] = 1.0
         self.reading.locate(owner, presence)
+        self.themes = ThemeSales(self.owned)
+        self.listed_firms = [(f, i) for i, owned in enumerate(self.owned) for f in owned]
 
     # -- reading ---------------------------------------------------------------
     def tradable_prices(self) -> np.ndarray:
@@ -140,22 +153,24 @@ class Exchange:
 
     def _theme(self) -> np.ndarray:
         """Log price of what each company's firms sell (world NdPr oxide if none yet)."""
-        sale = self.model.sale_price
-        ndpr = float(np.log(self.model.prices[:, NDPR]).mean())
-        listed = np.array([sum(math.log(sale(f.region, STAGE_OUTPUT[f.stage])) for f in owned)
-                           / len(owned) if owned else ndpr for owned in self.owned])
+        listed = self.themes.log_prices(self.model.sale_price, self.model.prices)
         return np.concatenate([listed, self.value_shares @ listed])
 
     def trend_capital_share(self) -> float:
-        if "trend" not in self.crowd.names or not self.crowd.capital.sum():
+        crowd = self.crowd
+        if "trend" not in crowd.names:
             return 0.0
-        following = self.crowd.strategy == self.crowd.names.index("trend")
-        return float(self.crowd.capital[following].sum() / self.crowd.capital.sum())
+        total = np.add.reduce(crowd.capital)
+        if not total:
+            return 0.0
+        following = crowd.capital[crowd.members(crowd.names.index("trend"))]
+        return float(np.add.reduce(following) / total)
 
     # -- the week --------------------------------------------------------------
-    def step(self) -> None:
+    def step(self) -> np.ndarray:
+        """Trade one week; return the oxide hoards' flows (region x product, t bought)."""
         if self.spec is None:
-            return
+            return np.zeros(self.model.stock.shape)
         model = self.model
         self._locate_firms()
         self.value = company_values(modelled_values(self.owned, self.spec.valuation),
@@ -165,14 +180,17 @@ class Exchange:
         quotes = self._quotes()
         self._trade(quotes)
         self._switch(quotes)
-        self.oxide.step(model.stock, model.prices, self.trend_capital_share())
+        self.hoard_flow = self.oxide.step(model.stock, model.prices, self.trend_capital_share())
+        model.stock -= self.hoard_flow  # the hoards' flows leave the regional pools here
         self._set_capital_factors()
+        return self.hoard_flow
 
     def _read_news(self) -> None:
         self.news_pull = self.news_decay * self.news_pull
-        items = self.model.news.items[self.seen:]
-        if not items:  # every policy change is logged, so the levers are as last seen
+        log = self.model.news.items
+        if len(log) == self.seen:  # every policy change is logged, so the levers are as last seen
             return
+        items = log[self.seen:]
         self.seen += len(items)
         snapshot = PolicySnapshot.of(self.model.policy)
         self.news_pull += self.reading.read(items, self.snapshot, snapshot)
@@ -180,40 +198,42 @@ class Exchange:
 
     def _quotes(self) -> Quotes:
         self.value_shares = value_shares = self.baskets.value_shares(self.price, self.index_price)
-        market_value = np.concatenate([self.shares * self.price, self.etf_units * self.etf_price])
-        return Quotes(np.log(self.tradable_prices()), np.log(self.tradable_values()),
+        self.listing_value = self.shares * self.price
+        market_value = np.concatenate([self.listing_value, self.etf_units * self.etf_price])
+        return Quotes(self.log_price, np.log(self.tradable_values()),
                       market_value / market_value.sum(),
                       np.concatenate([self.news_pull, value_shares @ self.news_pull]),
                       self.history, self.theme_history[self.week % self.history.shape[0]],
                       self.theme_history, self.week)
 
     def _trade(self, quotes: Quotes) -> None:
-        net, buys, sells = split_orders(crowd_orders(self.groups, self.crowd, quotes,
-                                                     self.spec.trading.max_trade_share_per_week))
+        orders = crowd_orders(self.groups, self.crowd, quotes,
+                              self.spec.trading.max_trade_share_per_week,
+                              self._orders, self._scratch)
+        net, buys, sells = split_orders(orders, self._ones, self._scratch)
         n = len(self.listings)
         shares = self.value_shares
-        listing_net = pass_through(net[:n], net[n:], shares)
-        buys[:n] = pass_through(buys[:n], np.maximum(net[n:], 0.0), shares)
-        sells[:n] = pass_through(sells[:n], np.maximum(-net[n:], 0.0), shares)
+        etf_net = net[n:]
+        listing_net = pass_through(net[:n], etf_net, shares)
+        buys[:n] = pass_through(buys[:n], np.maximum(etf_net, 0.0), shares)
+        sells[:n] = pass_through(sells[:n], np.maximum(-etf_net, 0.0), shares)
         self.volume = np.maximum(buys, sells)
 
-        move = self.maker.listing_move(listing_net, self.shares * self.price,
+        move = self.maker.listing_move(listing_net, self.listing_value,
                                        self.maker_rng.standard_normal(n))
         self.price = self.price * np.exp(move)
-        index = self.spec.market_index
-        sigma = index.volatility_percent_per_year / 100
-        drift = (index.drift_percent_per_year / 100 - sigma**2 / 2) / WEEKS_PER_YEAR
-        self.index_price *= np.exp(drift + sigma / np.sqrt(WEEKS_PER_YEAR)
-                                   * self.index_rng.standard_normal())
+        self.index_price *= np.exp(self.index_drift
+                                   + self.index_step * self.index_rng.standard_normal())
         aum = self.etf_units * self.etf_price
-        self.premium = self.maker.etf_premium(self.premium, net[n:], aum,
+        self.premium = self.maker.etf_premium(self.premium, etf_net, aum,
                                               self.spec.trading.etf_arbitrage_share)
-        self.etf_units = np.maximum(self.etf_units + net[n:] / self.etf_price,
+        self.etf_units = np.maximum(self.etf_units + etf_net / self.etf_price,
                                     1e-3 * self.etf_units)
         self.etf_price = self.baskets.nav(self.price, self.index_price) * np.exp(self.premium)
 
     def _switch(self, quotes: Quotes) -> None:
-        now = np.log(self.tradable_prices())
+        self.prices, self.values = self.tradable_prices(), self.tradable_values()  # after trading
+        self.log_price = now = np.log(self.prices)
         rules = self.spec.switching
         self.fitness = updated_fitness(self.fitness, self.convictions, quotes.weights,
                                        now - quotes.log_price, self.cost_pct, rules.memory_weeks)
@@ -233,11 +253,10 @@ class Exchange:
 
     def _set_capital_factors(self) -> None:
         rules = self.spec.capital
-        factor = np.clip((self.price / self.start_price) ** rules.elasticity,
-                         rules.min_factor, rules.max_factor)
-        for owned, f in zip(self.owned, factor.tolist(), strict=True):
-            for firm in owned:
-                firm.capital_factor = f
+        factor = np.minimum(np.maximum((self.price / self.start_price) ** rules.elasticity,
+                                       rules.min_factor), rules.max_factor).tolist()
+        for firm, listing in self.listed_firms:
+            firm.capital_factor = factor[listing]
 
     # -- measuring -------------------------------------------------------------
     def labels(self) -> dict[str, tuple[str, ...]]:
@@ -254,8 +273,8 @@ class Exchange:
             empty = np.zeros(0)
             return {"asset_price": empty, "investor_share": empty, "speculative_stock": held,
                     **dict.fromkeys(ASSET_METRICS, empty)}
-        prices, values = self.tradable_prices(), self.tradable_values()
-        counts = np.bincount(self.crowd.strategy, minlength=len(self.groups))
+        prices, values = self.prices, self.values
+        counts = self.crowd.sizes
         return {"asset_price": np.append(prices, self.index_price),
                 "asset_volume": self.volume,
                 "fundamental_value": values,

@@ -26,14 +26,17 @@ def firm_value(firm, rules: Valuation) -> float:
     w = rules.expected_margin_weight
     profit_per_kg = ((1.0 - w) * firm.margin + w * firm.margin_memory) * cost
     running = firm.capacity_t_per_week * WEEKS_PER_YEAR * firm.utilisation
-    building = rules.pipeline_value_share * sum(p.t_per_year for p in firm.projects)
+    projects = firm.projects
+    building = rules.pipeline_value_share * (sum([p.t_per_year for p in projects])
+                                             if projects else 0)
     per_year = profit_per_kg * (running + building) * KG_PER_T / USD_PER_MILLION
     return rules.earnings_multiple * per_year
 
 
 def modelled_values(owned: list[list], rules: Valuation) -> np.ndarray:
     """Value of each listing's firms (USD million); ``owned`` lists the firms per listing."""
-    return np.array([sum(firm_value(f, rules) for f in firms) for firms in owned], dtype=float)
+    value = firm_value
+    return np.array([sum([value(f, rules) for f in firms]) for firms in owned], dtype=float)
 
 
 def company_values(modelled: np.ndarray, other: np.ndarray, start_value: np.ndarray,

@@ -6,7 +6,8 @@ change of the oxide's price in its region over ``lookback_weeks``. The holding
 moves ``adjust_share_per_week`` of the way to the target, buying at most
 ``max_take_share_per_week`` of the region's commercial inventory. Material
 comes from and goes back to the regional pool ``model.stock``, like a state
-stockpile, so the material balance holds.
+stockpile, so the material balance holds: ``step`` returns the week's flows and
+the caller applies them.
 """
 
 from __future__ import annotations
@@ -30,28 +31,42 @@ class OxideSpeculation:
         self.adjust = np.array([p.adjust_share_per_week for p in piles], dtype=float)
         self.max_take = np.array([p.max_take_share_per_week for p in piles], dtype=float)
         self.held = np.zeros(len(piles))
+        self.cells = self.region * shape[1] + self.product  # index into the flattened table
+        self.distinct = len(set(self.cells.tolist())) == len(piles)  # one pile per cell
         depth = int(self.lookback.max()) + 1 if piles else 1
-        self.history = np.tile(np.log(prices[self.region, self.product]), (depth, 1))
+        self.history = np.tile(np.log(prices.take(self.cells)), (depth, 1))
         self.week = 0
+        self._piles = np.arange(len(piles))
 
-    def step(self, stock: np.ndarray, prices: np.ndarray, trend_share: float) -> None:
-        """Trade this week against ``stock`` (region x product, changed in place)."""
+    def step(self, stock: np.ndarray, prices: np.ndarray, trend_share: float) -> np.ndarray:
+        """This week's trades against ``stock`` (region x product, t): bought, negative sold.
+
+        The caller takes the returned flows from ``stock``.
+        """
         if not self.held.size:
-            return
-        now = np.log(prices[self.region, self.product])
+            return np.zeros(self.shape)
+        now = np.log(prices.take(self.cells))
         self.week += 1
         depth = self.history.shape[0]
         self.history[self.week % depth] = now
-        past = self.history[(self.week - self.lookback) % depth, np.arange(self.held.size)]
+        past = self.history.take((self.week - self.lookback) % depth * self.held.size
+                                 + self._piles)
         appetite = np.clip(self.gain * (now - past) * trend_share, 0.0, 1.0)
         flow = self.adjust * (self.capacity * appetite - self.held)
-        room = self.max_take * stock[self.region, self.product]
+        room = self.max_take * stock.take(self.cells)
         flow = np.maximum(np.minimum(flow, room), -self.held)
-        np.subtract.at(stock, (self.region, self.product), flow)
         self.held += flow
+        return self._table(flow)
 
     def by_region_product(self) -> np.ndarray:
         """Speculative holdings, region x product (t)."""
+        return self._table(self.held)
+
+    def _table(self, per_pile: np.ndarray) -> np.ndarray:
+        """Sum of ``per_pile`` in each (region, product) cell, as np.add.at on zeros gives."""
         table = np.zeros(self.shape)
-        np.add.at(table, (self.region, self.product), self.held)
+        if self.distinct:
+            table.put(self.cells, per_pile + 0.0)  # + 0.0 as 0.0 + x: -0.0 becomes 0.0
+        else:
+            np.add.at(table, (self.region, self.product), per_pile)
         return table

@@ -20,8 +20,8 @@ from sim.world import WEEKS_PER_YEAR
 def updated_fitness(fitness: np.ndarray, convictions: np.ndarray, weights: np.ndarray,
                     returns: np.ndarray, cost_pct: np.ndarray, memory_weeks: float) -> np.ndarray:
     """Fitness per strategy (%/yr); ``convictions`` strategies x assets, held over ``returns``."""
-    earned = 100 * WEEKS_PER_YEAR * (convictions * weights[None, :] * returns[None, :]).sum(
-        axis=1) - cost_pct
+    earned = 100 * WEEKS_PER_YEAR * np.add.reduce(
+        convictions * weights[None, :] * returns[None, :], axis=1) - cost_pct
     return fitness + (earned - fitness) / memory_weeks
 
 
@@ -32,19 +32,19 @@ def misalignment(hype: np.ndarray, weights: np.ndarray) -> float:
 
 def choice_probabilities(fitness: np.ndarray, intensity: float) -> np.ndarray:
     """Logit (discrete choice) shares of the strategies."""
-    score = intensity * (fitness - fitness.max())
+    score = intensity * (fitness - np.maximum.reduce(fitness))
     weights = np.exp(score)
-    return weights / weights.sum()
+    return weights / np.add.reduce(weights)
 
 
 def switched(strategy: np.ndarray, rng: np.random.Generator, rate: float,
              probabilities: np.ndarray) -> np.ndarray:
     """New strategy index per investor: a ``rate`` share redraws from ``probabilities``."""
-    movers = np.flatnonzero(rng.random(strategy.size) < rate)
+    movers = (rng.random(strategy.size) < rate).nonzero()[0]
     if movers.size == 0:
         return strategy
-    cumulative = np.cumsum(probabilities)
-    picks = np.searchsorted(cumulative, rng.random(movers.size) * cumulative[-1], side="right")
+    cumulative = probabilities.cumsum()
+    picks = cumulative.searchsorted(rng.random(movers.size) * cumulative[-1], side="right")
     out = strategy.copy()
     out[movers] = np.minimum(picks, probabilities.size - 1)
     return out

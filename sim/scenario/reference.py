@@ -9,7 +9,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from sim.scenario import diplomacy, schema
+from sim.scenario import behaviour, diplomacy, schema
 from sim.scenario import finance as fin
 from sim.scenario import levers as lv
 
@@ -37,6 +37,7 @@ SECTIONS = [
     ("[market]", schema.Market, "market."),
     ("[demand]", schema.Demand, "demand."),
     ("[production]", schema.Production, "production."),
+    ("[production.utilisation]", behaviour.Utilisation, "production.utilisation."),
     ("[investment]", schema.Investment, "investment."),
     ("[miners.NAME]", schema.Miner, "miners.NAME."),
     ("[refiners.NAME]", schema.Refiner, "refiners.NAME."),

@@ -12,11 +12,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from sim.scenario.behaviour import Investment, Production
 from sim.scenario.diplomacy import Goals, Negotiation, Strategy
 from sim.scenario.finance import Finance, finance_problems
 from sim.scenario.levers import PolicyChange, regions_named
 from sim.scenario.types import Frac, Name, RegionCode, Strict, UsdPerKg
-from sim.world import DAYS_PER_STEP, PRODUCTS, Product, Segment, Stage
+from sim.world import DAYS_PER_STEP, PRODUCTS, Product, Segment
 
 TonnesPerYear = Annotated[float, Field(ge=0, le=1e7)]
 
@@ -142,52 +143,22 @@ class Demand(Strict):
     choke_price_multiple: Annotated[float, Field(gt=1, le=1000)] = Field(
         10.0, description="Magnet price, as a multiple of the start price, at which demand stops."
     )
+    choke_exponent: Annotated[float, Field(gt=0, le=10)] = Field(
+        2.0, description="Shape of the choke: short-run demand is cut by the factor "
+        "1 - (price / choke price) ** this."
+    )
     long_run_elasticity: Annotated[float, Field(ge=-3, le=0)] = Field(
         -0.4, description="Elasticity reached through substitution, thrifting, recycling."
     )
     long_run_adjustment_years: Annotated[float, Field(gt=0, le=30)] = 4.0
+    price_memory_speed: Annotated[float, Field(gt=0, le=52)] = Field(
+        4.0, description="How many times faster buyers' remembered magnet price follows the "
+        "market than long-run demand adjusts."
+    )
     precautionary_cover_weeks: Annotated[float, Field(ge=0, le=52)] = Field(
         8.0, description="Extra inventory cover buyers seek at full perceived supply risk."
     )
     risk_memory_weeks: Annotated[float, Field(ge=1, le=520)] = 8.0
-
-
-class Production(Strict):
-    ndpr_per_t_magnet: Annotated[float, Field(gt=0, le=1)] = Field(
-        0.31, description="t NdPr oxide per t NdFeB magnet."
-    )
-    dytb_per_t_magnet: Annotated[float, Field(ge=0, le=1)] = Field(
-        0.012, description="t Dy/Tb oxide per t NdFeB magnet."
-    )
-    dytb_thrift_elasticity: Annotated[float, Field(ge=0, le=3)] = Field(
-        0.4, description="How strongly magnet makers cut Dy/Tb content when it is dear."
-    )
-    dytb_min_share: Annotated[float, Field(gt=0, le=1)] = Field(
-        0.3, description="Lowest Dy/Tb content reachable, as a share of the base recipe."
-    )
-    utilisation_ramp: Annotated[float, Field(gt=0, le=1)] = Field(
-        0.25, description="Share of the gap to target utilisation closed per week."
-    )
-    output_noise: Annotated[float, Field(ge=0, le=0.5)] = Field(
-        0.03, description="Std. dev. of weekly operational output noise."
-    )
-
-
-class Investment(Strict):
-    lead_time_years: dict[Stage, Annotated[float, Field(ge=0, le=20)]] = Field(
-        default_factory=lambda: {"mining": 7.0, "refining": 4.0, "magnets": 2.5},
-        description="Decision-to-production lead time by stage (years).",
-    )
-    hurdle_margin: Annotated[float, Field(ge=0, le=5)] = Field(
-        0.3, description="Average margin over cost (share) above which firms expand."
-    )
-    expansion_share: Annotated[float, Field(gt=0, le=2)] = Field(
-        0.2, description="Size of one expansion as a share of current capacity."
-    )
-    max_weekly_probability: Frac = Field(
-        0.02, description="Highest weekly probability that a firm decides to expand."
-    )
-    margin_memory_weeks: Annotated[float, Field(ge=1, le=520)] = 26.0
 
 
 class Scenario(Strict):
