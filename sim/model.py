@@ -308,8 +308,15 @@ class StandoffModel(mesa.Model):
         self.refresh_market_view()
 
     def _speculate(self) -> None:
-        """Investors trade on this week's prices and news; share prices set firms' capital."""
-        self.exchange.step()
+        """Investors trade on this week's prices and news; share prices set firms' capital.
+
+        Oxide speculators' orders move material between the regional pools and
+        their hoards, recorded in the week like state stockpile purchases.
+        """
+        hoarded = self.exchange.step()
+        self.physical.stock -= hoarded
+        self.physical.hoard += hoarded
+        self.week.hoarded = hoarded
 
     def _invest(self) -> None:
         for kind in FIRM_KINDS:
