@@ -53,10 +53,17 @@ class Firm(mesa.Agent, ABC):
         self.pull_per_margin = 1.0 / (curve.full_output_margin - curve.minimum_output_margin)
         self.pull_at_zero_margin = -curve.minimum_output_margin * self.pull_per_margin
         self.shut_in_margin, self.shut_in_width = curve.shut_in_margin, curve.shut_in_width
+        self.memory_weight = 1.0 / model.spec.investment.margin_memory_weeks
+        self.ramp = model.spec.production.utilisation_ramp
+
+    # The weekly arithmetic below runs for every firm every week: it is written
+    # with Python floats and conditional expressions (``b if b > a else a`` is
+    # ``max(a, b)``), which give the same numbers as max/min calls, faster.
 
     # -- economics ------------------------------------------------------
     def effective_cost(self) -> float:
-        return max(self.cost - self.model.policy.subsidy[self.region, self.stage_index], 0.0)
+        cost = self.cost - self.model.subsidy(self.region, self.stage_index)
+        return 0.0 if cost < 0.0 else cost
 
     @abstractmethod
     def revenue_per_kg(self) -> float:
@@ -67,24 +74,24 @@ class Firm(mesa.Agent, ABC):
 
     def update_margin(self) -> None:
         cost = self.effective_cost() + self.input_cost_per_kg()
-        self.margin = (self.revenue_per_kg() - cost) / max(cost, 1e-9)
-        k = 1.0 / self.model.spec.investment.margin_memory_weeks
-        self.margin_memory += k * (self.margin - self.margin_memory)
+        self.margin = (self.revenue_per_kg() - cost) / (1e-9 if cost < 1e-9 else cost)
+        self.margin_memory += self.memory_weight * (self.margin - self.margin_memory)
 
     def target_utilisation(self) -> float:
         """Full output at ``full_output_margin``, minimum output at ``minimum_output_margin``,
         falling to none over ``shut_in_width`` below ``shut_in_margin``."""
-        pull = min(max(self.pull_at_zero_margin + self.pull_per_margin * self.margin, 0.0), 1.0)
+        pull = self.pull_at_zero_margin + self.pull_per_margin * self.margin
+        pull = 0.0 if pull < 0.0 else (1.0 if pull > 1.0 else pull)
         running = self.min_utilisation + (1.0 - self.min_utilisation) * pull
         if self.margin < self.shut_in_margin:
-            running *= max(0.0, 1.0 + (self.margin - self.shut_in_margin) / self.shut_in_width)
+            left = 1.0 + (self.margin - self.shut_in_margin) / self.shut_in_width
+            running *= left if left > 0.0 else 0.0
         return running
 
     def plan_output(self) -> float:
         """Output (t/week) the firm wants this week at current prices."""
         self.update_margin()
-        ramp = self.model.spec.production.utilisation_ramp
-        self.utilisation += ramp * (self.target_utilisation() - self.utilisation)
+        self.utilisation += self.ramp * (self.target_utilisation() - self.utilisation)
         return self.capacity_t_per_week * self.utilisation * self.model.output_factor(self)
 
     # -- investment -----------------------------------------------------

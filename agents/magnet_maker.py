@@ -18,7 +18,7 @@ class MagnetMaker(Firm):
 
     def __init__(self, model, name, spec, region):
         super().__init__(model, name, spec, region)
-        recipe = model.spec.production
+        self.recipe = recipe = model.spec.production
         self.ndpr_per_t = recipe.ndpr_per_t_magnet
         self.dytb_per_t = recipe.dytb_per_t_magnet
         self.dytb_reference_price = model.price(region, DYTB)
@@ -38,9 +38,12 @@ class MagnetMaker(Firm):
         return self.wanted
 
     def _thrift(self) -> None:
-        recipe = self.model.spec.production
-        relative = max(self.model.price(self.region, DYTB) / self.dytb_reference_price, 1e-6)
+        recipe = self.recipe
+        relative = self.model.price(self.region, DYTB) / self.dytb_reference_price
+        relative = 1e-6 if relative < 1e-6 else relative
         factor = relative ** -recipe.dytb_thrift_elasticity
-        factor = min(max(factor, recipe.dytb_min_share), recipe.dytb_max_share)
+        low, high = recipe.dytb_min_share, recipe.dytb_max_share
+        factor = low if low > factor else factor  # max, then min, as conditionals
+        factor = high if high < factor else factor
         target = recipe.dytb_per_t_magnet * factor
         self.dytb_per_t += (target - self.dytb_per_t) / recipe.dytb_thrift_weeks

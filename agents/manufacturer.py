@@ -30,20 +30,31 @@ class Manufacturer(mesa.Agent):
         self.thrift = 1.0  # long-run demand factor from substitution
         self.shock = 1.0
         self.wanted = 0.0
+        self.adjust = 1.0 / (rules.long_run_adjustment_years * WEEKS_PER_YEAR)
+        self.memory_step = self.adjust * rules.price_memory_speed
+        self.thrift_exponent = rules.long_run_elasticity - rules.short_run_elasticity
+        self.short_run_elasticity = rules.short_run_elasticity
+        self.choke_price_multiple = rules.choke_price_multiple
+        self.choke_exponent = rules.choke_exponent
 
     def plan(self) -> float:
-        """Magnets (t) wanted this week at today's price."""
-        rules = self.model.spec.demand
-        adjust = 1.0 / (rules.long_run_adjustment_years * WEEKS_PER_YEAR)
+        """Magnets (t) wanted this week at today's price.
+
+        Python floats and conditional expressions (``b if b > a else a`` is
+        ``max(a, b)``): the same numbers as max calls, faster, for every buyer
+        every week.
+        """
         price = self.model.price(self.region, MAGNET)
-        self.price_memory += adjust * rules.price_memory_speed * (price - self.price_memory)
-        relative = max(self.price_memory / self.reference_price, 1e-6)
-        thrift_target = relative ** (rules.long_run_elasticity - rules.short_run_elasticity)
-        self.thrift += adjust * (thrift_target - self.thrift)
-        relative_now = max(price / self.reference_price, 1e-6)
-        short_run = relative_now ** rules.short_run_elasticity
-        short_run *= max(0.0, 1.0 - (relative_now / rules.choke_price_multiple)
-                         ** rules.choke_exponent)
+        self.price_memory += self.memory_step * (price - self.price_memory)
+        relative = self.price_memory / self.reference_price
+        relative = 1e-6 if relative < 1e-6 else relative
+        thrift_target = relative ** self.thrift_exponent
+        self.thrift += self.adjust * (thrift_target - self.thrift)
+        relative_now = price / self.reference_price
+        relative_now = 1e-6 if relative_now < 1e-6 else relative_now
+        short_run = relative_now ** self.short_run_elasticity
+        left = 1.0 - (relative_now / self.choke_price_multiple) ** self.choke_exponent
+        short_run *= left if left > 0.0 else 0.0
         scale = self.weekly_growth ** self.model.steps
         self.wanted = self.base_t_per_week * scale * self.shock * self.thrift * short_run
         return self.wanted

@@ -35,6 +35,8 @@ class Market(Protocol):
 
     def output_factor(self, firm) -> float: ...
 
+    def subsidy(self, region: int, stage: int) -> float: ...
+
 
 class MeasuredWorld(Protocol):
     """What the weekly measures read: the week's record and the state of the world."""

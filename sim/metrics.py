@@ -210,7 +210,7 @@ METRICS: dict[str, Metric] = {
     "speculative_stock": Metric(
         "t", RP, "Physical oxide speculators hold in the region (taken "
         "from and returned to its inventory).", keep="ever_nonzero",
-        read=lambda r: r.finance["speculative_stock"]),
+        read=lambda r: r.physical.hoard),
 }
 
 

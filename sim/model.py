@@ -110,7 +110,8 @@ class StandoffModel(mesa.Model):
 
     def sale_price(self, region: int, product: int) -> float:
         """Price a firm in ``region`` gets: the market price or its state's floor."""
-        return max(self._price_rows[region][product], self._floor_rows[region][product])
+        price, floor = self._price_rows[region][product], self._floor_rows[region][product]
+        return floor if floor > price else price
 
     def feed_grade(self, region: int) -> list[float]:
         """NdPr and Dy/Tb shares of the concentrate in ``region``'s stock, as planning began."""
@@ -119,11 +120,16 @@ class StandoffModel(mesa.Model):
     def output_factor(self, firm) -> float:
         return self._factor_rows[firm.region][firm.stage_index]
 
+    def subsidy(self, region: int, stage: int) -> float:
+        """The state's production subsidy for ``stage`` in ``region`` (USD/kg)."""
+        return self._subsidy_rows[region][stage]
+
     def refresh_market_view(self) -> None:
         """Refresh what agents read (prices, price floors, output factors) after a change."""
         self._price_rows = self.prices.tolist()
         self._floor_rows = self.policy.price_floor.tolist()
         self._factor_rows = self.changes.output_factors.tolist()
+        self._subsidy_rows = self.policy.subsidy.tolist()
 
     @property
     def date(self):
@@ -308,8 +314,15 @@ class StandoffModel(mesa.Model):
         self.refresh_market_view()
 
     def _speculate(self) -> None:
-        """Investors trade on this week's prices and news; share prices set firms' capital."""
-        self.exchange.step()
+        """Investors trade on this week's prices and news; share prices set firms' capital.
+
+        Oxide speculators' orders move material between the regional pools and
+        their hoards, recorded in the week like state stockpile purchases.
+        """
+        hoarded = self.exchange.step()
+        self.physical.stock -= hoarded
+        self.physical.hoard += hoarded
+        self.week.hoarded = hoarded
 
     def _invest(self) -> None:
         for kind in FIRM_KINDS:

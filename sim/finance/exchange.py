@@ -10,7 +10,7 @@ One ``step`` a week, after prices clear and before firms invest:
    arbitrage closes; the market index takes a random step;
 5. switching: strategies' fitness is updated and some investors switch;
 6. oxide: speculators buy or sell physical oxide on its price trend (``step``
-   returns the flows, region x product, and takes them from ``model.stock``);
+   returns the flows, region x product; the model moves the material);
 7. capital: each listed firm's ``capital_factor`` follows its share price.
 
 All randomness comes from ``sim.rng.stream(seed, "investors", ...)``.
@@ -181,7 +181,6 @@ class Exchange:
         self._trade(quotes)
         self._switch(quotes)
         self.hoard_flow = self.oxide.step(model.stock, model.prices, self.trend_capital_share())
-        model.stock -= self.hoard_flow  # the hoards' flows leave the regional pools here
         self._set_capital_factors()
         return self.hoard_flow
 
@@ -268,10 +267,9 @@ class Exchange:
 
     def metrics(self) -> dict[str, np.ndarray]:
         """This week's values of the finance metrics."""
-        held = self.oxide.by_region_product()
         if self.spec is None:
             empty = np.zeros(0)
-            return {"asset_price": empty, "investor_share": empty, "speculative_stock": held,
+            return {"asset_price": empty, "investor_share": empty,
                     **dict.fromkeys(ASSET_METRICS, empty)}
         prices, values = self.prices, self.values
         counts = self.crowd.sizes
@@ -279,5 +277,4 @@ class Exchange:
                 "asset_volume": self.volume,
                 "fundamental_value": values,
                 "hype": np.log(prices / values),
-                "investor_share": counts / max(len(self.crowd), 1),
-                "speculative_stock": held}
+                "investor_share": counts / max(len(self.crowd), 1)}
