@@ -76,7 +76,7 @@ def validate(raw: dict, source: str = "<scenario>") -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(source, _messages(exc)) from None
+        raise ScenarioError(source, validation_messages(exc)) from None
 
 
 def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict:
@@ -216,7 +216,7 @@ def _set_path(raw: dict, dotted: str, value: Any, source: str) -> None:
     node[keys[-1]] = value
 
 
-def _messages(exc: ValidationError) -> list[str]:
+def validation_messages(exc: ValidationError) -> list[str]:
     """One line per key path; alternatives of a union are joined with "or"."""
     by_key: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):

@@ -65,25 +65,25 @@ def _boolean_inside(value: Any, path: tuple[str, ...]) -> tuple[str, ...] | None
 @functools.cache
 def _numbers_without_booleans(annotation: Any) -> bool:
     """True if the type takes numbers, no booleans and no nested model."""
-    leaves = list(_leaf_types(annotation))
+    leaves = list(leaf_types(annotation))
     if any(leaf is bool or (isinstance(leaf, type) and issubclass(leaf, BaseModel))
            for leaf in leaves):
         return False
     return any(leaf in (int, float) for leaf in leaves)
 
 
-def _leaf_types(annotation: Any):
+def leaf_types(annotation: Any):
     origin = typing.get_origin(annotation)
     if origin is Annotated:
-        yield from _leaf_types(typing.get_args(annotation)[0])
+        yield from leaf_types(typing.get_args(annotation)[0])
     elif origin is typing.Literal:
         yield from (type(arg) for arg in typing.get_args(annotation))
     elif origin is dict:
-        yield from _leaf_types(typing.get_args(annotation)[1])
+        yield from leaf_types(typing.get_args(annotation)[1])
     elif origin in (list, tuple, set, frozenset, typing.Union, types.UnionType):
         for arg in typing.get_args(annotation):
             if arg is not Ellipsis:
-                yield from _leaf_types(arg)
+                yield from leaf_types(arg)
     else:
         yield annotation
 
