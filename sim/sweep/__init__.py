@@ -2,12 +2,11 @@
 
 From Python::
 
-    from sim.sweep import prepare, run_sweep, read_runs
-    sweep = prepare({"scenario": "baseline_2025", "steps": 52,
-                     "design": {"method": "lhs", "samples": 8},
-                     "parameters": {"market.price_smoothing": {"range": [0.2, 0.8]}}})
-    run_sweep(sweep, "out/my_sweep", workers=2)
-    table = read_runs("out/my_sweep")      # one row per run
+    from sim.sweep import run_to_table
+    table = run_to_table({"scenario": "baseline_2025", "steps": 52,
+                          "design": {"method": "lhs", "samples": 8},
+                          "parameters": {"market.price_smoothing": {"range": [0.2, 0.8]}}},
+                         out="out/my_sweep", workers=2)      # one row per run
 
 The names below are imported on first use, so ``run.py`` starts fast.
 """
@@ -23,6 +22,7 @@ _API = {
     "load_spec": "sim.sweep.load",
     "prepare": "sim.sweep.load",
     "run_sweep": "sim.sweep.execute",
+    "run_to_table": "sim.sweep.execute",
     "read_runs": "sim.sweep.store",
     "read_series": "sim.sweep.store",
     "read_manifest": "sim.sweep.store",

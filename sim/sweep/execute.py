@@ -81,6 +81,17 @@ def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None,
     return state
 
 
+def run_to_table(spec, out: str | Path, base_dir: str | Path = ".", **options):
+    """Prepare ``spec`` (a dict, ``SweepSpec`` or path to a .toml), run it, return the runs."""
+    from sim.sweep.load import load_spec, prepare
+    from sim.sweep.store import read_runs
+
+    path = isinstance(spec, str | Path)
+    sweep = load_spec(spec) if path else prepare(spec, base_dir=base_dir)
+    run_sweep(sweep, out, **options)
+    return read_runs(out)
+
+
 def _stream(sweep, store, pool, todo, state, chunk_runs, flush_s, progress) -> None:
     from tqdm.auto import tqdm
 

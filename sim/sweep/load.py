@@ -130,7 +130,8 @@ def _scenario_model(spec: SweepSpec, points: pd.DataFrame, base_dir: Path,
         except KeyError as exc:
             problems.append(f"{key}: unknown parameter path ({exc.args[0]})")
             continue
-        problems.extend(_out_of_range(base, name, key, kinds[name], points[name]))
+        problems.extend(_out_of_range(base, name, key, kinds[name], points[name],
+                                      spec.parameters.get(name)))
     probe = _probe(base)
     known = tuple(probe.kpis())
     wanted = tuple(spec.outcomes.kpis or known)
@@ -154,20 +155,30 @@ def _base_scenario(name: str, base_dir: Path) -> Scenario:
         raise SpecError(exc.source, [f"scenario: {m}" for m in exc.messages]) from None
 
 
-def _out_of_range(base: Scenario, name: str, key: str, kind: str, column: pd.Series):
-    """Check the values the design will use against the field's schema."""
+def _out_of_range(base: Scenario, name: str, key: str, kind: str, column: pd.Series,
+                  parameter=None):
+    """Check the bounds given and the values the design will use against the field's schema."""
     if kind in ("int", "float") and column.map(lambda v: isinstance(v, str)).any():
         return [f"{key}: {name} is a number; got text values"]
     if kind in ("int", "float"):
-        candidates = [column.min(), column.max()]
+        declared = []
+        if parameter is not None and parameter.range is not None:
+            declared = list(parameter.range)
+        elif parameter is not None and parameter.low is not None:
+            declared = [parameter.low, parameter.high]
+        candidates = [*declared, column.min(), column.max()]
     else:
         candidates = list(dict.fromkeys(column))[:MAX_CHECKED_VALUES]
-    for value in candidates:
+    for raw in candidates:
+        value = coerce(kind, raw)
         try:
-            override_scenario(base, {name: coerce(kind, value)}, source="")
+            override_scenario(base, {name: value}, source="")
         except ScenarioError as exc:
             reasons = "; ".join(m.partition(": ")[2] or m for m in exc.messages)
-            return [f"{key}: value {value!r} is not allowed for {name}: {reasons}"]
+            hint = ("; a normal distribution reaches past the allowed range: use truncnormal "
+                    "with low and high" if parameter is not None
+                    and parameter.distribution == "normal" else "")
+            return [f"{key}: value {value!r} is not allowed for {name}: {reasons}{hint}"]
     return []
 
 
@@ -200,7 +211,7 @@ def _series_problems(model, request: SeriesRequest) -> list[str]:
 
 
 def _key(name: str) -> str:
-    return f"parameters.{name!r}".replace("'", '"') if "." in name else f"parameters.{name}"
+    return f"parameters.{name}"
 
 
 def _canonical(value: Any) -> str:
