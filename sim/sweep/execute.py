@@ -193,7 +193,7 @@ class DaskPool:
 
         self.own_client = not isinstance(scheduler, Client)
         try:
-            self.client = Client(scheduler, timeout="20s") if self.own_client else scheduler
+            self.client = Client(scheduler, timeout="10s") if self.own_client else scheduler
         except (OSError, ValueError, TypeError) as exc:
             raise SchedulerError(f"cannot reach the Dask scheduler {scheduler!r} ({exc})") from None
         self.model = self.client.scatter(model, broadcast=True, hash=False)
