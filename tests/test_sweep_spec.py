@@ -167,3 +167,11 @@ def test_sweep_kpis_agree_with_the_tidy_table():
     assert full.kpis["capacity_magnets_outside_china_built_t_per_year"] == pytest.approx(
         capacity.value.iloc[-1] - capacity.value.iloc[0], abs=1e-6)
     assert full.kpis["deals_broken"] == (full.deals["defected_by"].fillna("") != "").sum()
+
+
+def test_explicit_seeds_are_used_for_every_point():
+    sweep = prepare(_spec(seeds=[11, 12, 13], replications=1))
+    assert len(sweep.runs) == 6 * 3
+    assert sweep.runs.groupby("point")["seed"].apply(list).tolist() == [[11, 12, 13]] * 6
+    with pytest.raises(SpecError, match="must match the number of seeds"):
+        prepare(_spec(seeds=[1, 2], replications=3))

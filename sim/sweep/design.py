@@ -127,12 +127,15 @@ def run_seed(root: int, point: int, replicate: int, common: bool) -> int:
 
 def run_table(points: pd.DataFrame, spec: SweepSpec) -> pd.DataFrame:
     """One row per run: run_id, point, replicate, seed, then the parameter values."""
-    replications = spec.replications
+    replications = spec.runs_per_point
     n = len(points)
     point = np.repeat(np.arange(n), replications)
     replicate = np.tile(np.arange(replications), n)
-    seeds = [run_seed(spec.seed, int(p), int(r), spec.common_random_numbers)
-             for p, r in zip(point, replicate, strict=True)]
+    if spec.seeds is not None:
+        seeds = [spec.seeds[r] for r in replicate]
+    else:
+        seeds = [run_seed(spec.seed, int(p), int(r), spec.common_random_numbers)
+                 for p, r in zip(point, replicate, strict=True)]
     table = pd.DataFrame({"run_id": np.arange(n * replications), "point": point,
                           "replicate": replicate, "seed": np.array(seeds, dtype=np.int64)})
     values = points.iloc[point].reset_index(drop=True)

@@ -129,6 +129,9 @@ class SweepSpec(Strict):
         1, description="Runs per design point, each with its own seed.")
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)] = Field(
         0, description="Root seed; every run's seed derives from it (numpy SeedSequence).")
+    seeds: list[Annotated[int, Field(ge=0, le=2**63 - 1)]] | None = Field(
+        None, min_length=1, max_length=10_000, description="Explicit seeds, one per "
+        "replication, used for every point (instead of deriving them from `seed`).")
     common_random_numbers: bool = Field(
         True, description="Replication r of every point shares one seed (less noise between "
         "points); false: each run its own seed.")
@@ -142,6 +145,9 @@ class SweepSpec(Strict):
 
     @model_validator(mode="after")
     def _model_and_parameters(self):
+        if self.seeds is not None and self.replications not in (1, len(self.seeds)):
+            raise ValueError(f"replications ({self.replications}) must match the number of "
+                             f"seeds ({len(self.seeds)}), or be left out")
         if (self.scenario is None) == (self.function is None):
             raise ValueError("give exactly one of scenario or function")
         if self.function is not None and self.outcomes.series:
@@ -159,3 +165,7 @@ class SweepSpec(Strict):
                 raise ValueError(f"grid needs values or a range, not a distribution "
                                  f"({', '.join(sampled)})")
         return self
+
+    @property
+    def runs_per_point(self) -> int:
+        return len(self.seeds) if self.seeds is not None else self.replications
