@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim.cli import main
-from sim.sweep.analyze import analyze
+from sim.sweep.analysis import analyze
 from sim.sweep.execute import run_sweep
 from sim.sweep.load import prepare
 from tests.sweep_models import ishigami

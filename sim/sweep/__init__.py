@@ -27,7 +27,7 @@ _API = {
     "read_series": "sim.sweep.store",
     "read_manifest": "sim.sweep.store",
     "design_table": "sim.sweep.store",
-    "analyze": "sim.sweep.analyze",
+    "analyze": "sim.sweep.analysis",
 }
 
 __all__ = list(_API)

@@ -60,7 +60,7 @@ def add_commands(commands) -> None:
 
 def dispatch(args) -> int:
     """Run the ``sweep`` or ``analyze`` command parsed into ``args``."""
-    from sim.sweep.analyze import AnalysisError
+    from sim.sweep.analysis import AnalysisError
     from sim.sweep.execute import SchedulerError
     from sim.sweep.load import SpecError
     from sim.sweep.store import StoreError
@@ -104,7 +104,7 @@ def _sweep(args) -> int:
 
 
 def _analyze(args) -> int:
-    from sim.sweep.analyze import analyze
+    from sim.sweep.analysis import analyze
 
     report = analyze(args.folder, method=args.method, outcomes=args.outcome, out=args.out)
     print(report.summary, end="")

@@ -11,7 +11,7 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +40,6 @@ class Progress:
     failed: int = 0
     timed_out: int = 0
     seconds: float = 0.0
-    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def complete(self) -> bool:
