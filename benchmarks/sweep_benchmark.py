@@ -7,13 +7,17 @@ takes keyword parameters, so a thin adapter loads the scenario with those
 parameters as overrides, as a Mesa user would. Also measures our parallel
 efficiency: runs/s with N workers over N x runs/s with one.
 
-    python -m benchmarks.sweep_benchmark [--steps 150] [--values 3] [--seeds 4]
+    python -m benchmarks.sweep_benchmark [--steps 520] [--values 3] [--seeds 2] [--repeats 3]
+
+The three sweeps are alternated ``--repeats`` times and each figure is the
+median, so that load from other work on the machine falls on all of them.
 """
 
 from __future__ import annotations
 
 import argparse
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -98,10 +102,11 @@ def _same_kpis(a: pd.DataFrame, b: pd.DataFrame) -> bool:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=STEPS, help="weeks per run")
+    parser.add_argument("--steps", type=int, default=520, help="weeks per run (520: ~1 s)")
     parser.add_argument("--values", type=int, default=3, help="values per parameter")
     parser.add_argument("--seeds", type=int, default=2, help="seeds per point")
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     grid = _grid(args.values)
     seeds = list(range(1, args.seeds + 1))
@@ -112,14 +117,20 @@ def main() -> None:
     model.run(args.steps)
     one_run = time.perf_counter() - started
 
-    ours_serial, _ = time_sweep(grid, seeds, args.steps, 1)
-    ours, ours_table = time_sweep(grid, seeds, args.steps, args.processes)
-    mesa_seconds, mesa_table = time_batch_run(grid, seeds, args.steps, args.processes)
-    same = _same_kpis(ours_table, mesa_table)
+    serial_times, ours_times, mesa_times, same = [], [], [], True
+    for _ in range(args.repeats):
+        serial_times.append(time_sweep(grid, seeds, args.steps, 1)[0])
+        seconds, ours_table = time_sweep(grid, seeds, args.steps, args.processes)
+        ours_times.append(seconds)
+        seconds, mesa_table = time_batch_run(grid, seeds, args.steps, args.processes)
+        mesa_times.append(seconds)
+        same = same and _same_kpis(ours_table, mesa_table)
+    ours_serial, ours, mesa_seconds = (statistics.median(times) for times in
+                                       (serial_times, ours_times, mesa_times))
 
     efficiency = ours_serial / (args.processes * ours)
     print(f"{runs} runs of {args.steps} weeks (one run alone: {one_run:.2f} s), "
-          f"{args.processes} processes; identical KPIs: {same}")
+          f"{args.processes} processes, median of {args.repeats}; identical KPIs: {same}")
     print("| sweep | seconds | runs/s |")
     print("|---|---|---|")
     print(f"| run.py sweep, 1 worker | {ours_serial:.1f} | {runs / ours_serial:.2f} |")
