@@ -22,14 +22,14 @@ def index_plot(table: pd.DataFrame, method: str, outcome: str, path: Path) -> No
         ax.barh([r + height / 2 for r in rows], table["ST"], height, xerr=table["ST_conf"],
                 capsize=3, label="total ST", color="#f58518")
         ax.set_xlabel("Sobol index (bars: 95% confidence interval)")
-        ax.legend(loc="lower right")
+        ax.legend(loc="best", fontsize=8)
     else:
         ax.barh(list(rows), table["mu_star"], 0.6, xerr=table["mu_star_conf"], capsize=3,
                 color="#4c78a8", label="mu*")
         ax.plot(table["sigma"], list(rows), "o", color="#f58518", label="sigma")
         ax.set_xlabel("Morris mu* (bars: 95% confidence interval) and sigma, per unit of "
                       "the parameter's range")
-        ax.legend(loc="lower right")
+        ax.legend(loc="best", fontsize=8)
     ax.set_yticks(list(rows), names)
     ax.invert_yaxis()
     ax.axvline(0, color="grey", linewidth=0.8)
