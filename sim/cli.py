@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from sim.sweep import cli as sweep_cli
+
 EXIT_BAD_INPUT = 2
 
 
@@ -90,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=_port, default=8765, help="port (default: %(default)s)")
     serve.add_argument("--scenario", default="baseline_2025", help="scenario to open first")
+    sweep_cli.add_commands(commands)
     return parser
 
 
@@ -170,4 +173,4 @@ def _serve(args) -> int:
 
 
 COMMANDS = {"run": _run, "validate": _validate, "fields": _fields, "metrics": _metrics,
-            "serve": _serve}
+            "serve": _serve, "sweep": sweep_cli.dispatch, "analyze": sweep_cli.dispatch}
