@@ -48,7 +48,7 @@ def kpis(model: MeasuredWorld) -> dict[str, float]:
     return {key: round(value, 6) for key, value in out.items() if np.isfinite(value)}
 
 
-def _sweep_outcomes(model: StandoffModel) -> dict[str, float]:
+def _sweep_outcomes(model: MeasuredWorld) -> dict[str, float]:
     """Peak price ratios outside/inside China, weeks of shortage, capacity built, deals."""
     rec = model.recorder
     price = rec.stacked("price")
