@@ -69,7 +69,8 @@ def summary(result: RunResult) -> dict:
         "seed": result.seed,
         "steps": result.steps,
         "start_date": scenario.start_date.isoformat(),
-        "end_date": result.timeseries["date"].iloc[-1] if len(result.timeseries) else None,
+        "end_date": (result.timeseries["date"].iloc[-1].date().isoformat()
+                     if len(result.timeseries) else None),
         "version": __version__,
         "headline": result.kpis,
         "events": len(result.events),
