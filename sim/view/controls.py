@@ -9,7 +9,7 @@ import solara
 
 from sim.scenario import ScenarioError
 from sim.scenario import levers as lv
-from sim.view.charts import PRODUCT_LABELS, Snapshot
+from sim.view.chart_base import PRODUCT_LABELS, Snapshot
 from sim.view.session import GROWTH_KEY, ViewSession
 from sim.world import PRODUCTS
 
@@ -49,10 +49,13 @@ def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
         update = {**pending.value, "speculators": value}
         pending.set({**update, "overrides": _structural_overrides(defaults, update)})
 
+    labels = solara.use_memo(lambda: scenario_labels(session), [session])
+    keys = {label: key for key, label in labels.items()}
     with solara.Card("Scenario (applies on Reset)", margin=0, classes=["res-scenario-card"]):
         with solara.Div(classes=["res-scenario-select"]):
-            solara.Select("Scenario", values=list(session.choices), value=settings["scenario"],
-                          on_value=choose)
+            solara.Select("Scenario", values=list(labels.values()),
+                          value=labels.get(settings["scenario"], settings["scenario"]),
+                          on_value=lambda label: choose(keys.get(label, label)))
         if defaults["title"]:
             card_note(defaults["title"])
         solara.InputInt("Seed", value=settings["seed"] if settings["seed"] is not None else 0,
@@ -66,6 +69,18 @@ def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
                                max=100.0, step=5.0, on_value=set_speculators)
             card_note(f"Of {defaults['investors']:,} investors: trend followers and news traders "
                   "against fundamentalists.")
+
+
+def scenario_labels(session: ViewSession) -> dict[str, str]:
+    """Picker entry of each scenario: its title and, in brackets, its name."""
+    labels = {}
+    for key in session.choices:
+        try:
+            title = session.load(key).title
+        except ScenarioError:
+            title = "has errors"
+        labels[key] = f"{title} ({key})" if title else key
+    return labels
 
 
 def _scenario_defaults(session: ViewSession, key: str) -> dict:

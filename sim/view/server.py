@@ -49,6 +49,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenario: str = "baseline_2
     # Solara reports usage to a public service by default; there is no network here,
     # and a teaching tool has no business phoning home.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    # Solara's "This website runs on Solara" badge is fixed over the page's corner, on
+    # top of the news and charts.
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         import solara_assets  # noqa: F401 - serves Solara's JS/CSS without a CDN
