@@ -55,8 +55,9 @@ CHARTS: tuple[ChartSpec, ...] = (
               "averaged over the last 13 weeks.",
               "trade_flows.png", TradeFlowChart, column=0),
     ChartSpec("policy", "Export quotas, licence approval rates and tariffs",
-              "Export quotas (t/yr), licence approval (% of requested volume) and import "
-              "tariffs (%) over time, one line per route with its own history.",
+              "Export quotas (t/yr), licence approval (% of requested volume; CN→US: "
+              "exports from CN to the US) and import tariffs (%; US on CN: the US tariff on "
+              "goods from CN). Routes with the same history share a line.",
               "quotas_tariffs.png", PolicyChart, column=1),
     ChartSpec("capacity", "Capacity by stage, inside and outside China",
               "Installed mining, refining and magnet capacity (kt/yr), China against "

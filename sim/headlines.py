@@ -110,7 +110,7 @@ class DisplayNames(IdNames):
         if programme and programme[1].upper() in self.regions:
             funder, host, stage = programme[1].upper(), programme[2].upper(), programme[3]
             where = "" if host == funder else f" in {self.phrase(host)}"
-            return f"{funder} {stage} programme{where}"
+            return f"{self.region(funder)} {stage} programme{where}"
         return readable_id(ident, self.regions)
 
     def rewrite(self, text: str) -> str:

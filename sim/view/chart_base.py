@@ -129,7 +129,7 @@ def time_ticks(start: dt.date, weeks: int, max_ticks: int) -> tuple[list[float],
             month += 1
             if month > 12:
                 year, month = year + 1, 1
-        if len(ticks) <= max_ticks:
+        if len(ticks) * (1.5 if months < 12 else 1.0) <= max_ticks:  # "Mar 25" is wider
             break
     fmt = "%b %y" if months < 12 else "%Y"
     positions = [(day - start).days / 7 for day in ticks]

@@ -59,9 +59,8 @@ class PolicyChart(LiveChart):
     MAX_LINES = 5
     PANELS = (
         ("export_quota", "Export quotas (t/yr)", "no export quota in force"),
-        ("license_approval_rate", "Licence approval (% of requested volume)",
-         "no export licensing"),
-        ("tariff", "Import tariffs (%): importer on exporter", "no tariffs"),
+        ("license_approval_rate", "Licence approval (%)", "no export licensing"),
+        ("tariff", "Import tariffs (%)", "no tariffs"),
     )
 
     def build(self, snap: Snapshot) -> None:
@@ -142,7 +141,7 @@ class PolicyChart(LiveChart):
                 if self.legends[k] is not None:
                     self.legends[k].remove()
                 self.legends[k] = ax.legend(handles=row[: len(series)], loc="upper left",
-                                            bbox_to_anchor=(1.0, 1.08), frameon=False,
+                                            bbox_to_anchor=(1.0, 1.02), frameon=False,
                                             handlelength=1.2, labelspacing=0.25,
                                             borderaxespad=0.3) if series else None
             labels_key.append(labels)
