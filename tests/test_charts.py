@@ -27,7 +27,8 @@ def visible_texts(chart) -> list:
         for axis in (ax.xaxis, ax.yaxis):
             for tick in axis._update_ticks():  # the ticks inside the view limits
                 texts += [label for label in (tick.label1, tick.label2) if label.get_visible()]
-        texts += [ax.title, ax._left_title, ax._right_title, *ax.texts]
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label,
+                  *ax.texts]
         if ax.get_legend() is not None:
             texts += ax.get_legend().get_texts()
     return [t for t in texts if t.get_visible() and t.get_text().strip()]

@@ -21,6 +21,7 @@ QUOTA_RANGE = {
     "magnet": (100_000, 1_000, 40_000),
 }
 LICENSED_PRODUCTS = ["dytb_oxide", "magnet"]
+LABEL_TITLE_CHARS = 28  # of a scenario's title in the picker (the full title shows below it)
 
 
 # -- scenario, seed and structural parameters (applied on Reset) -------------------------
@@ -72,14 +73,16 @@ def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
 
 
 def scenario_labels(session: ViewSession) -> dict[str, str]:
-    """Picker entry of each scenario: its title and, in brackets, its name."""
+    """Picker entry of each scenario: its name and the start of its title."""
     labels = {}
     for key in session.choices:
         try:
             title = session.load(key).title
         except ScenarioError:
             title = "has errors"
-        labels[key] = f"{title} ({key})" if title else key
+        if len(title) > LABEL_TITLE_CHARS:
+            title = title[: LABEL_TITLE_CHARS - 1].rstrip(" ,:;") + "…"
+        labels[key] = f"{key}: {title}" if title else key
     return labels
 
 

@@ -120,7 +120,7 @@ class TradeFlowChart(LiveChart):
                     row.append(self._animated(text))
             self.labels.append(row)
         bar = self.fig.colorbar(self.images[0], ax=self.axes, shrink=0.6, aspect=25, pad=0.02)
-        bar.ax.set_title("kt/yr", fontsize=MIN_FONT_PT, loc="center")
+        bar.set_label("kt/yr", fontsize=MIN_FONT_PT)
 
     def update(self, snap: Snapshot) -> tuple:
         flows = snap.series("trade_flow")[-FLOW_WEEKS:]  # steps x exporter x importer x product

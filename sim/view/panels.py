@@ -56,6 +56,7 @@ CSS = """
   .res-col { display: flex; flex-direction: column; gap: 8px; }
 }
 .res-card-title { font-weight: 600; font-size: 16px; margin: 0 0 2px 0; }
+.res-scenario-select { max-width: 380px; }
 .res-lever-heading { margin-top: 10px; font-size: 13px; }
 """
 
