@@ -6,6 +6,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import MaxNLocator
 
+from sim.headlines import readable_id
 from sim.view.chart_base import (
     FLOW_TITLES,
     FLOW_WEEKS,
@@ -181,7 +182,7 @@ class AssetPricesChart(LiveChart):
                                    ls="--" if wide else "-",
                                    color=OUTSIDE_COLOR if wide else
                                    REGION_COLORS[k % len(REGION_COLORS)],
-                                   label=name.replace("_", " "))
+                                   label=readable_id(name))
             self.lines.append(self._animated(line))
         self.ax.legend(handles=self.lines, loc="upper left", bbox_to_anchor=(1.0, 1.05),
                        frameon=False, handlelength=1.4, labelspacing=0.3)
