@@ -133,3 +133,5 @@ def test_a_flat_quota_is_drawn_from_zero_and_tariff_labels_say_who_imports():
     tariffs = chart.axes[2]._res_labels
     assert tariffs and all(" on " in label and "←" not in label for label in tariffs)
     assert "US on CN (all)" in tariffs
+    assert "CN→US (Dy/Tb, magnets)" in chart.axes[1]._res_labels  # every route kept, the
+    # tightest too (six destinations here)

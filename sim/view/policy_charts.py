@@ -56,7 +56,7 @@ class PolicyChart(LiveChart):
     """
 
     size = (5.2, 5.2)
-    MAX_LINES = 5
+    MAX_LINES = 7  # the seven regions' routes from one exporter fit beside a panel
     PANELS = (
         ("export_quota", "Export quotas (t/yr)", "no export quota in force"),
         ("license_approval_rate", "Licence approval (%)", "no export licensing"),
