@@ -45,6 +45,7 @@ def add_commands(commands) -> None:
                        help="runs per result chunk (default: %(default)s; a chunk is also "
                        "written every 30 s)")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=dispatch)
 
     analyze = commands.add_parser(
         "analyze", help="sensitivity analysis of a finished sweep (CSV, PNG, summary)")
@@ -56,6 +57,7 @@ def add_commands(commands) -> None:
                          help="only this outcome (repeatable; default: all)")
     analyze.add_argument("--out", type=Path, default=None,
                          help="where to write (default: FOLDER/analysis-METHOD)")
+    analyze.set_defaults(handler=dispatch)
 
 
 def dispatch(args) -> int:
