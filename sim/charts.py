@@ -1,108 +1,86 @@
-"""Matplotlib charts drawn from the tidy table (no pyplot: safe in servers)."""
+"""Which charts exist: one declaration for the browser view and the files of ``run``.
+
+Each ``ChartSpec`` names a chart (its key on the page), its title, what it
+draws, the PNG file ``run`` writes and the chart class that draws it. The same
+class draws both: in the view from a ``Snapshot`` of the running model,
+redrawn every frame by blitting (``sim.view.chart_base``); for ``run`` from a
+``TableSnapshot`` of the finished run's tidy table, drawn once with the title
+above it. Adding a chart is one entry here and one ``LiveChart`` subclass.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
 import pandas as pd
-from matplotlib.figure import Figure
 
-from sim.world import PRODUCTS
-
-PRODUCT_TITLES = {
-    "concentrate": "Concentrate (USD/kg REO)",
-    "ndpr_oxide": "NdPr oxide (USD/kg)",
-    "dytb_oxide": "Dy/Tb oxide (USD/kg)",
-    "magnet": "NdFeB magnet (USD/kg)",
-}
-
-
-def _dates(frame: pd.DataFrame) -> pd.Series:
-    return pd.to_datetime(frame["date"])
+from sim.view.chart_base import LiveChart, Snapshot
+from sim.view.market_charts import (
+    AssetPricesChart,
+    PricesChart,
+    TradeFlowChart,
+    asset_prices_available,
+)
+from sim.view.policy_charts import CapacityChart, PolicyChart
+from sim.view.table_snapshot import TableSnapshot
 
 
-def _empty(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, color="grey")
+def _always(snap: Snapshot) -> bool:
+    return True
 
 
-def prices_figure(table: pd.DataFrame, china: str | None = "CN") -> Figure:
-    """Price by product, one line per region; China drawn thick."""
-    fig = Figure(figsize=(11, 7), layout="constrained")
-    axes = fig.subplots(2, 2, sharex=True)
-    prices = table[table["metric"] == "price"]
-    for ax, product in zip(axes.flat, PRODUCTS, strict=True):
-        rows = prices[prices["product"] == product]
-        for region, series in rows.groupby("region", sort=False):
-            wide = region == china
-            ax.plot(_dates(series), series["value"], label=region, lw=2.4 if wide else 1.1,
-                    color="crimson" if wide else None)
-        ax.set_title(PRODUCT_TITLES[product], fontsize=10)
-        ax.grid(alpha=0.3)
-    axes.flat[0].legend(fontsize=8, ncol=2)
-    fig.suptitle("Prices by product and region")
-    return fig
+@dataclass(frozen=True)
+class ChartSpec:
+    name: str  # key on the page (CSS class res-chart-NAME) and in the charts download
+    title: str  # card title on the page, heading of the PNG file
+    draws: str  # what the chart shows, in a sentence
+    file: str  # PNG file name in the output folder of ``run``
+    chart: type[LiveChart]
+    column: int  # page column: 0 left, 1 right
+    available: Callable[[Snapshot], bool] = _always  # does the run have its data
+
+    def build(self, snap) -> LiveChart:
+        return self.chart(snap)
 
 
-def trade_figure(table: pd.DataFrame, china: str | None = None, product: str = "magnet") -> Figure:
-    """The largest cross-border routes for one product, stacked."""
-    fig = Figure(figsize=(11, 4.5), layout="constrained")
-    ax = fig.subplots()
-    flows = table[(table["metric"] == "trade_flow") & (table["product"] == product)]
-    if flows.empty:
-        _empty(ax, f"no cross-border trade in {product}")
-    else:
-        flows = flows.assign(route=flows["region"] + " → " + flows["partner"])
-        wide = flows.pivot_table(index="date", columns="route", values="value", aggfunc="sum")
-        top = wide.sum().sort_values(ascending=False).index[:10]
-        wide = wide[top]
-        ax.stackplot(pd.to_datetime(wide.index), wide.T.values * 52 / 1000, labels=top)
-        ax.legend(fontsize=7, ncol=2, loc="upper left")
-        ax.set_ylabel("kt/yr")
-    ax.set_title(f"Trade flows of {product} (largest routes)")
-    ax.grid(alpha=0.3)
-    return fig
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec("prices", "Prices by product and region",
+              "Each product's price in every region (USD/kg): China thick red, the "
+              "demand-weighted average outside China dashed.",
+              "prices.png", PricesChart, column=0),
+    ChartSpec("trade", "Trade flows between regions, by stage",
+              "Shipments from exporter (rows) to importer (columns) at each stage, kt/yr, "
+              "averaged over the last 13 weeks.",
+              "trade_flows.png", TradeFlowChart, column=0),
+    ChartSpec("policy", "Export quotas, licence approval rates and tariffs",
+              "Export quotas (t/yr), licence approval (% of requested volume; CN→US: "
+              "exports from CN to the US) and import tariffs (%; US on CN: the US tariff on "
+              "goods from CN). Routes with the same history share a line.",
+              "quotas_tariffs.png", PolicyChart, column=1),
+    ChartSpec("capacity", "Capacity by stage, inside and outside China",
+              "Installed mining, refining and magnet capacity (kt/yr), China against "
+              "everyone else.",
+              "capacity.png", CapacityChart, column=1),
+    ChartSpec("assets", "Asset prices of listed firms and ETFs",
+              "Share and ETF prices indexed to 100 at the start (when the scenario has "
+              "investors).",
+              "asset_prices.png", AssetPricesChart, column=1, available=asset_prices_available),
+)
+BY_NAME = {spec.name: spec for spec in CHARTS}
 
 
-def policy_figure(table: pd.DataFrame, china: str | None = None) -> Figure:
-    """Export quotas, licence approval rates and tariffs over time."""
-    fig = Figure(figsize=(11, 8), layout="constrained")
-    axes = fig.subplots(3, 1, sharex=True)
-    panels = [("export_quota", "Export quotas (t/yr)", ("region", "product")),
-              ("license_approval_rate", "Licence approval (%)", ("region", "partner", "product")),
-              ("tariff", "Tariffs (%)", ("region", "partner", "product"))]
-    for ax, (metric, title, keys) in zip(axes, panels, strict=True):
-        rows = table[table["metric"] == metric]
-        if rows.empty:
-            _empty(ax, f"no {title.split(' (')[0].lower()} in this run")
-        for key, series in rows.groupby(list(keys), sort=False):
-            label = " ".join(str(k) for k in key if k)
-            ax.step(_dates(series), series["value"], where="post", label=label, lw=1.2)
-        if not rows.empty:
-            groups = rows.groupby(list(keys)).ngroups
-            ax.legend(fontsize=7, ncol=3 if groups > 6 else 1, loc="upper left")
-        ax.set_title(title, fontsize=10)
-        ax.grid(alpha=0.3)
-    return fig
+def charts_for(snap) -> tuple[ChartSpec, ...]:
+    """The charts a run has data for, in page order."""
+    return tuple(spec for spec in CHARTS if spec.available(snap))
 
 
-def capacity_figure(table: pd.DataFrame, china: str | None = "CN") -> Figure:
-    """Capacity by stage, China against everyone else."""
-    fig = Figure(figsize=(11, 4), layout="constrained")
-    axes = fig.subplots(1, 3, sharex=True)
-    rows = table[table["metric"] == "capacity"]
-    for ax, stage in zip(axes, ("mining", "refining", "magnets"), strict=True):
-        stage_rows = rows[rows["product"] == stage]
-        inside = stage_rows[stage_rows["region"] == china].groupby("date")["value"].sum()
-        outside = stage_rows[stage_rows["region"] != china].groupby("date")["value"].sum()
-        ax.plot(pd.to_datetime(inside.index), inside / 1000, color="crimson", label="China")
-        ax.plot(pd.to_datetime(outside.index), outside / 1000, color="navy", label="outside")
-        ax.set_title(f"{stage} capacity (kt/yr)", fontsize=10)
-        ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    return fig
-
-
-CHARTS = {
-    "prices.png": prices_figure,
-    "trade_flows.png": trade_figure,
-    "quotas_tariffs.png": policy_figure,
-    "capacity.png": capacity_figure,
-}
+def write_charts(table: pd.DataFrame, scenario, folder: Path, dpi: int = 200) -> list[str]:
+    """Write the PNG of every chart the run has data for into ``folder``; their names."""
+    snap = TableSnapshot.of_scenario(table, scenario)
+    written = []
+    for spec in charts_for(snap):
+        (Path(folder) / spec.file).write_bytes(spec.build(snap).file_png(snap, spec.title, dpi))
+        written.append(spec.file)
+    return written

@@ -11,6 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+from sim.sweep import cli as sweep_cli
+
 EXIT_BAD_INPUT = 2
 
 
@@ -57,14 +59,31 @@ def _override(text: str) -> tuple[str, object]:
     return key.strip(), value
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line: what is wrong and where to look."""
+
+    def error(self, message: str):
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="run.py",
         description="Rare Earth Standoff: an agent-based game of the rare-earth supply chain. "
         "With no command, serves the browser view on the default scenario.",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND",
+                                     parser_class=OneLineParser)
+    add_commands(commands)
+    return parser
 
+
+def add_commands(commands) -> None:
+    """Add every subcommand; each parser names its handler with ``set_defaults(handler=...)``.
+
+    A new command is one more ``commands.add_parser(...)`` here with its handler,
+    a function of the parsed arguments that returns the exit status.
+    """
     run = commands.add_parser("run", help="run a scenario headless and write its outputs")
     run.add_argument("--scenario", default="baseline_2025",
                      help="scenario name in scenarios/ or path to a .toml (default: %(default)s)")
@@ -79,18 +98,23 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a scenario field, e.g. --set demand.growth_percent_per_year=6")
     run.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.set_defaults(handler=_run)
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
     validate.add_argument("paths", nargs="+", help="scenario names or .toml paths")
+    validate.set_defaults(handler=_validate)
 
-    commands.add_parser("fields", help="print the reference of every scenario field (Markdown)")
-    commands.add_parser("metrics", help="print the reference of every output metric (Markdown)")
+    commands.add_parser("fields", help="print the reference of every scenario field (Markdown)"
+                        ).set_defaults(handler=_fields)
+    commands.add_parser("metrics", help="print the reference of every output metric (Markdown)"
+                        ).set_defaults(handler=_metrics)
 
     serve = commands.add_parser("serve", help="serve the browser view")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=_port, default=8765, help="port (default: %(default)s)")
     serve.add_argument("--scenario", default="baseline_2025", help="scenario to open first")
-    return parser
+    serve.set_defaults(handler=_serve)
+    sweep_cli.add_commands(commands)  # sweep, analyze
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -99,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command is None:
             args = parser.parse_args(["serve"])
-        return COMMANDS[args.command](args)
+        return args.handler(args)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -167,7 +191,3 @@ def _serve(args) -> int:
     from sim.view.server import serve
 
     return serve(host=args.host, port=args.port, scenario=args.scenario)
-
-
-COMMANDS = {"run": _run, "validate": _validate, "fields": _fields, "metrics": _metrics,
-            "serve": _serve}

@@ -17,6 +17,7 @@ from sim.trade import Allocation
 from sim.world import CONC, DYTB, MAGNET, NDPR
 
 REFERENCE_FLOW_MEMORY = 0.1  # weekly weight of the newest flow in the cover yardstick
+RESIDUE_T = 1e-9  # a shortfall smaller than this (t) is rounding, not a shortage
 
 
 @dataclass
@@ -134,6 +135,8 @@ def transform(stock: np.ndarray, content: np.ndarray, grades: np.ndarray, use: n
     stock[:, MAGNET] -= want * share
     np.maximum(stock, 0.0, out=stock)
     unmet = np.maximum(use - consumed, 0.0)
+    unmet[unmet < RESIDUE_T] = 0.0
+    shortage[shortage < RESIDUE_T] = 0.0
     return Transformed(stock, content, oxide, magnets, consumed, shortage, unmet)
 
 

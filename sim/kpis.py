@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from sim.interfaces import MeasuredWorld
 
 LAST_YEAR = 52
+SHORTAGE_SHARE = 0.01  # a week counts as short when more than this share of demand is unmet
 
 
 def kpis(model: MeasuredWorld) -> dict[str, float]:
@@ -43,4 +44,32 @@ def kpis(model: MeasuredWorld) -> dict[str, float]:
         if china is not None:
             out[f"china_share_{stage}_capacity_percent"] = float(
                 100 * end[china] / max(end.sum(), 1e-9))
+    out.update(_sweep_outcomes(model))
     return {key: round(value, 6) for key, value in out.items() if np.isfinite(value)}
+
+
+def _sweep_outcomes(model: MeasuredWorld) -> dict[str, float]:
+    """Peak price ratios outside/inside China, weeks of shortage, capacity built, deals."""
+    rec = model.recorder
+    price = rec.stacked("price")
+    demand = rec.stacked("demand")
+    unmet = rec.stacked("unmet_demand")
+    capacity = rec.stacked("capacity")
+    china = model.china
+    outside = [i for i in range(len(model.regions)) if i != china]
+    out: dict[str, float] = {}
+    for j, product in enumerate(PRODUCTS):
+        if china is not None:
+            weights = demand[:, outside, j].sum(axis=0) + 1e-9
+            ex_china = (price[:, outside, j] * weights).sum(axis=1) / weights.sum()
+            ratio = ex_china / np.maximum(price[:, china, j], 1e-9)
+            out[f"peak_price_ratio_{product}_outside_china"] = float(ratio.max())
+        short = unmet[:, :, j].sum(axis=1) > SHORTAGE_SHARE * demand[:, :, j].sum(axis=1)
+        out[f"shortage_weeks_{product}"] = float(short.sum())
+    for k, stage in enumerate(STAGES):
+        built = capacity[-1, outside, k].sum() - capacity[0, outside, k].sum()
+        out[f"capacity_{stage}_outside_china_built_t_per_year"] = float(built)
+    deals = model.diplomacy.deals
+    out["deals_signed"] = float(len(deals))
+    out["deals_broken"] = float(sum(bool(deal.defected_by) for deal in deals))
+    return out

@@ -376,7 +376,30 @@ class StandoffModel(mesa.Model):
         physical.stock = cover * flow
         physical.content = physical.stock[:, CONC:CONC + 1] * physical.default_grade
         self.reference_flow = flow
-        self.week = self.quiet_week()
+        self.week = self._opening_week(self.week, production)
+
+    def _opening_week(self, planned: flows.Week, production: np.ndarray) -> flows.Week:
+        """Step 0: the week the start is set on, so it reads like the weeks after it.
+
+        The planned output and use, traded and transformed against a copy of
+        the opening stock; the physical state itself is left as it opens.
+        """
+        week = self.quiet_week()
+        week.use, week.magnets_planned = planned.use.copy(), planned.magnets_planned.copy()
+        week.produced[:, CONC] = production[:, CONC]
+        stock = self.physical.stock + production
+        weeks_left = weeks_left_in_year(self.spec.start_date)
+        week.allocation = allocate(week.use, stock, week.landed, week.approval,
+                                   self.policy.weekly_quota_allowance(weeks_left))
+        week.shipped = week.allocation.flows
+        week.exports, week.imports = week.shipped.sum(axis=1), week.shipped.sum(axis=0)
+        self.policy.quota_used_t += week.exports  # the opening week is part of its year
+        done = flows.transform(stock - week.exports + week.imports, self.physical.content,
+                               self.physical.grades(), week.use, week.magnets_planned)
+        week.produced[:, NDPR:DYTB + 1] = done.oxide
+        week.produced[:, MAGNET] = done.magnets
+        week.consumed, week.shortage, week.unmet = done.consumed, done.shortage, done.unmet
+        return week
 
     # -- results ---------------------------------------------------------------
     def timeseries(self) -> pd.DataFrame:

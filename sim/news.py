@@ -40,3 +40,93 @@ class NewsLog:
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([i.row() for i in self.items], columns=EVENT_COLUMNS)
+
+
+# -- the feed people read -------------------------------------------------------------------
+CAPACITY_KINDS = {"capacity_investment", "investment_decision", "capacity_online"}
+STORY_SOURCES = {"timeline", "scenario", "player"}  # a capacity project told by the scenario
+SOURCE_LABELS = {"timeline": "scenario", "scenario": "in force", "model": "market",
+                 "ai": "AI state", "player": "player", "negotiation": "talks", "deal": "deal"}
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One thing that happened, told once, in display names."""
+
+    step: int
+    date: str
+    source: str
+    kind: str
+    text: str
+    key: bool  # policy, negotiation, disruption or a scenario's own project; else routine
+
+    @property
+    def source_label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
+
+
+def news_feed(items: list[NewsItem], names) -> list[FeedItem]:
+    """The log as people read it, oldest first: display names instead of ids, and a
+    capacity investment and the commitment it sets off in the same week as one item."""
+    feed: list[FeedItem] = []
+    last_investment: dict[str, int] = {}  # firm -> index in feed of its investment this week
+    for item in items:
+        firm = item.payload.get("firm", "")
+        if item.kind == "investment_decision":
+            index = last_investment.pop(firm, None)
+            if index is not None and feed[index].step == item.step:
+                merged = feed[index]
+                online = _online(item)
+                text = merged.text if online in merged.text else f"{merged.text} (online {online})"
+                feed[index] = FeedItem(merged.step, merged.date, merged.source, merged.kind,
+                                       text, merged.key)
+                continue
+        key = item.kind not in CAPACITY_KINDS or (
+            item.kind == "capacity_investment" and item.source in STORY_SOURCES)
+        feed.append(FeedItem(item.step, item.date, item.source, item.kind,
+                             display_text(item, names), key))
+        if item.kind == "capacity_investment":
+            last_investment[firm] = len(feed) - 1
+    return feed
+
+
+def display_text(item: NewsItem, names) -> str:
+    """An item's headline in display names (a scenario's own wording is kept)."""
+    from sim.headlines import headline
+    from sim.scenario import levers as lv
+
+    payload = item.payload
+    if payload.get("headline") and item.source in ("timeline", "scenario"):
+        return item.headline  # written by the scenario's author for people
+    if item.kind == "investment_decision" and "firm" in payload:
+        return (f"{names.firm(payload['firm'])} commits to "
+                f"{payload['capacity_t_per_year']:,.0f} t/yr more {payload['stage']} capacity in "
+                f"{names.phrase(item.actor)}, online {_online(item)}")
+    if item.kind == "capacity_online" and "firm" in payload:
+        return (f"{names.firm(payload['firm'])}: {payload['capacity_t_per_year']:,.0f} t/yr of "
+                f"{payload['stage']} capacity online in {names.phrase(item.actor)}")
+    change_type = LEVER_TYPES.get(item.kind)
+    if change_type is not None and not payload.get("headline"):
+        fields = {k: v for k, v in payload.items() if k != "name"}
+        return headline(lv.__dict__[change_type].model_validate(fields), names)
+    return names.rewrite(item.headline)
+
+
+def _online(item: NewsItem) -> str:
+    """When an investment decision's capacity arrives: "about Jul 2027"."""
+    import datetime as dt
+
+    from sim.world import DAYS_PER_STEP
+
+    years = float(item.payload.get("lead_time_years", 0))
+    when = dt.date.fromisoformat(item.date) + dt.timedelta(
+        days=DAYS_PER_STEP * round(years * 52))
+    return f"about {when:%b %Y}"
+
+
+LEVER_TYPES = {"export_quota": "ExportQuota", "export_duty": "ExportDuty", "tariff": "Tariff",
+               "licensing": "Licensing", "price_floor": "PriceFloor", "subsidy": "Subsidy",
+               "stockpile": "Stockpile", "capacity_investment": "CapacityInvestment",
+               "disruption": "Disruption", "demand_shock": "DemandShock",
+               "announcement": "Announcement", "threat": "Threat", "offer": "Offer",
+               "deal": "Deal"}

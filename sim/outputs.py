@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.charts import CHARTS
+from sim.charts import write_charts
 from sim.recorder import METRICS
 from sim.runner import RunResult
 
@@ -55,8 +55,7 @@ def _write_all(result: RunResult, folder: Path) -> None:
     (folder / "events.csv").write_text(csv_text(result.events), encoding="utf-8")
     (folder / "deals.csv").write_text(csv_text(result.deals), encoding="utf-8")
     (folder / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
-    for name, draw in CHARTS.items():
-        draw(table, china=result.scenario.china).savefig(folder / name, dpi=100)
+    write_charts(table, result.scenario, folder)
 
 
 def summary(result: RunResult) -> dict:
@@ -69,7 +68,8 @@ def summary(result: RunResult) -> dict:
         "seed": result.seed,
         "steps": result.steps,
         "start_date": scenario.start_date.isoformat(),
-        "end_date": result.timeseries["date"].iloc[-1] if len(result.timeseries) else None,
+        "end_date": (result.timeseries["date"].iloc[-1].date().isoformat()
+                     if len(result.timeseries) else None),
         "version": __version__,
         "headline": result.kpis,
         "events": len(result.events),

@@ -69,7 +69,7 @@ class Recorder:
 
     def to_frame(self) -> pd.DataFrame:
         steps = np.array(self.steps)
-        dates = np.array([step_date(self.start, int(s)).isoformat() for s in steps])
+        dates = pd.to_datetime([step_date(self.start, int(s)) for s in steps])  # real dates
         frames = [self._metric_frame(name, spec, steps, dates) for name, spec in METRICS.items()]
         table = pd.concat([f for f in frames if len(f)], ignore_index=True)
         return table[COLUMNS]

@@ -1,12 +1,23 @@
-"""A run as a plain function of scenario and seed (for notebooks, CLI and sweeps)."""
+"""A run as a plain function of scenario and seed (for notebooks, CLI and sweeps).
+
+``run_scenario`` returns everything (the tidy table, the news, the deals);
+``run_kpis`` returns only the end-of-run figures and a few series sampled every
+k weeks, which is what a sweep needs: no tidy table is built, so a worker sends
+back kilobytes instead of megabytes.
+"""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from sim.scenario import Scenario, load_scenario
+
+SERIES_COLUMNS = ["step", "metric", "region", "partner", "product", "value"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +29,28 @@ class RunResult:
     events: pd.DataFrame  # the news log
     deals: pd.DataFrame  # the deal register
     kpis: dict[str, float]
+
+
+@dataclass(frozen=True)
+class SeriesRequest:
+    """One metric to sample; ``None`` on an axis keeps every label of that axis."""
+
+    metric: str
+    region: str | None = None
+    partner: str | None = None
+    product: str | None = None
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    seed: int
+    steps: int
+    kpis: dict[str, float]
+    series: pd.DataFrame  # long: step, metric, region, partner, product, value
+
+
+class RunTimeout(Exception):
+    """A run went past its time limit."""
 
 
 def run_scenario(scenario: Scenario | str, seed: int | None = None, steps: int | None = None,
@@ -32,3 +65,68 @@ def run_scenario(scenario: Scenario | str, seed: int | None = None, steps: int |
     return RunResult(scenario=scenario, seed=model.seed, steps=model.steps,
                      timeseries=model.timeseries(), events=model.events(),
                      deals=model.diplomacy.register(), kpis=model.kpis())
+
+
+def run_kpis(scenario: Scenario, seed: int | None = None, steps: int | None = None,
+             series: Sequence[SeriesRequest] = (), every: int = 1,
+             time_limit_s: float | None = None) -> KpiResult:
+    """End-of-run KPIs and ``series`` sampled every ``every`` steps (step 0 included).
+
+    ``time_limit_s`` is checked after each week; past it, ``RunTimeout`` is raised.
+    """
+    from sim.model import StandoffModel
+
+    started = time.monotonic()
+    model = StandoffModel(scenario, seed=seed)
+    total = scenario.steps if steps is None else steps
+    for _ in range(total):
+        model.step()
+        if time_limit_s is not None and time.monotonic() - started > time_limit_s:
+            raise RunTimeout(f"past the time limit of {time_limit_s:g} s after "
+                             f"{model.steps} of {total} weeks")
+    frames = [sampled_series(model, request, every) for request in series]
+    table = (pd.concat(frames, ignore_index=True) if frames
+             else pd.DataFrame({c: [] for c in SERIES_COLUMNS}))
+    return KpiResult(seed=model.seed, steps=model.steps, kpis=model.kpis(), series=table)
+
+
+def series_labels(model_or_scenario, metric: str) -> dict[str, tuple[str, ...]]:
+    """Labels of each axis of ``metric``: region, partner (region codes), product."""
+    from sim.recorder import METRICS
+
+    spec = METRICS[metric]
+    regions = tuple(model_or_scenario.regions)
+    if spec.products is not None:
+        products = spec.products
+    else:
+        products = tuple(model_or_scenario.recorder.labels.get(metric, ()))
+    labels = {"region": regions, "partner": regions, "product": products}
+    return {axis: labels[axis] for axis in spec.axes}
+
+
+def sampled_series(model, request: SeriesRequest, every: int = 1) -> pd.DataFrame:
+    """One metric of a finished run, every ``every`` steps, as a long table."""
+    from sim.recorder import METRICS
+
+    spec = METRICS[request.metric]
+    data = model.recorder.stacked(request.metric)[::every]
+    steps = np.asarray(model.recorder.steps)[::every]
+    labels = series_labels(model, request.metric)
+    chosen = []
+    for axis in spec.axes:
+        wanted = getattr(request, axis)
+        names = labels[axis]
+        chosen.append([i for i, name in enumerate(names) if wanted in (None, name)])
+    grids = np.meshgrid(*[np.array(c, dtype=int) for c in chosen], indexing="ij")
+    combos = np.stack([g.ravel() for g in grids], axis=1) if grids else np.zeros((1, 0), int)
+    values = data[(slice(None), *combos.T)] if len(spec.axes) else data[:, np.newaxis]
+    n_steps, n_combos = values.shape
+    columns: dict[str, object] = {"step": np.repeat(steps, n_combos), "metric": request.metric}
+    for axis in ("region", "partner", "product"):
+        if axis in spec.axes:
+            names = np.asarray(labels[axis])[combos[:, spec.axes.index(axis)]]
+            columns[axis] = np.tile(names, n_steps)
+        else:
+            columns[axis] = spec.fixed_product if axis == "product" else ""
+    columns["value"] = values.ravel()
+    return pd.DataFrame(columns)[SERIES_COLUMNS]

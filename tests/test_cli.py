@@ -1,6 +1,7 @@
 """The command line end to end, as a user runs it (real processes, real files)."""
 
 import json
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -85,8 +86,33 @@ def test_bad_arguments_exit_2_with_a_message(args, fragment, tmp_path):
     proc = run_cli(*args, "--out", str(tmp_path / "x")) if args[0] == "run" else run_cli(*args)
     assert proc.returncode == 2
     assert fragment in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr  # no usage block
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_a_busy_port_exits_2_with_one_line_naming_it():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = run_cli("serve", "--port", str(port))
+    assert proc.returncode == 2
+    assert proc.stdout == ""  # no "open http://..." for a server that never starts
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert str(port) in lines[0] and "already in use" in lines[0] and "--port" in lines[0]
+
+
+def test_a_new_command_plugs_in_through_add_commands():
+    from sim import cli
+
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    extra = commands.add_parser("hello")
+    extra.set_defaults(handler=lambda args: 7)
+    assert parser.parse_args(["hello"]).handler(None) == 7
+    assert parser.parse_args(["run"]).handler is cli._run
 
 
 def test_bad_scenario_leaves_no_output_folder(tmp_path):

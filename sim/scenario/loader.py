@@ -18,9 +18,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from sim.scenario.schema import ReferenceProblems, Scenario
+from sim.scenario.types import BOOLEAN_MESSAGE, BooleanForNumber
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 MAX_FILE_BYTES = 1_000_000
+MAX_NESTING = 32  # tables and arrays inside one another; real scenarios use fewer than 8
 
 
 class ScenarioError(ValueError):
@@ -60,12 +62,21 @@ def load_scenario(
     return validate(raw, source=str(path))
 
 
+def override_scenario(scenario: Scenario, overrides: Mapping[str, Any],
+                      source: str = "<overrides>") -> Scenario:
+    """A copy of an in-memory ``scenario`` with dotted key paths set, validated like a file."""
+    raw = scenario.model_dump(exclude_unset=True)
+    for key, value in overrides.items():
+        _set_path(raw, key, value, source=source)
+    return validate(raw, source=source)
+
+
 def validate(raw: dict, source: str = "<scenario>") -> Scenario:
     """Validate a merged raw dict; raise ``ScenarioError`` naming every bad key."""
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(source, _messages(exc)) from None
+        raise ScenarioError(source, validation_messages(exc)) from None
 
 
 def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict:
@@ -73,7 +84,7 @@ def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict:
     if resolved in chain:
         cycle = " -> ".join(p.name for p in (*chain, resolved))
         raise ScenarioError(str(path), [f"extends: cycle of extends ({cycle})"])
-    raw = _read_toml(path)
+    raw = read_toml(path)
     parent_name = raw.get("extends")
     if parent_name is None:
         return raw
@@ -95,31 +106,58 @@ def _read_merged(path: Path, chain: tuple[Path, ...]) -> dict:
     return _merge(parent, raw)
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path, kind: str = "scenario") -> dict:
+    """A TOML file as a dict, refusing what no ``kind`` file can be; ``ScenarioError`` if so."""
+    what = f"a {kind} is a TOML file"
+
+    def fail(message: str):
+        raise ScenarioError(str(path), [message])
+
     if not path.exists():
-        raise ScenarioError(str(path), [
-            f"no such scenario file; shipped scenarios: {', '.join(available_scenarios())}"])
+        if kind == "scenario":
+            fail(f"no such scenario file; shipped scenarios: {', '.join(available_scenarios())}")
+        fail(f"no such {kind} file")
     if path.is_dir():
-        raise ScenarioError(str(path), ["is a folder, not a .toml scenario file"])
+        fail(f"is a folder, not a .toml {kind} file")
     data = path.read_bytes()
     if len(data) > MAX_FILE_BYTES:
-        raise ScenarioError(str(path), [f"file is larger than {MAX_FILE_BYTES} bytes"])
+        fail(f"file is larger than {MAX_FILE_BYTES} bytes")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ScenarioError(str(path), ["not UTF-8 text; a scenario is a TOML file"]) from None
+        fail(f"not UTF-8 text; {what}")
     if not text.strip():
-        raise ScenarioError(str(path), ["file is empty; a scenario is a TOML file"])
+        fail(f"file is empty; {what}")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(path), [f"not valid TOML: {exc}"]) from None
+        fail(f"not valid TOML: {exc}")
+    except RecursionError:
+        fail(f"nested too deeply: at most {MAX_NESTING} levels of tables and arrays")
     if not raw:
-        raise ScenarioError(str(path), ["file is empty (no keys); a scenario is a TOML file"])
+        fail(f"file is empty (no keys); {what}")
+    deep = _too_deep(raw)
+    if deep:
+        fail(f"{'.'.join(deep[:3])}...: nested too deeply: at most {MAX_NESTING} levels of "
+             "tables and arrays")
     bad = _non_finite(raw, ())
     if bad:
-        raise ScenarioError(str(path), [f"{'.'.join(bad)}: NaN and infinity are not allowed"])
+        fail(f"{'.'.join(bad)}: NaN and infinity are not allowed")
     return raw
+
+
+def _too_deep(raw: dict) -> tuple[str, ...] | None:
+    """Key path of a value nested more than ``MAX_NESTING`` levels deep (no recursion)."""
+    pending: list[tuple[Any, tuple[str, ...]]] = [(raw, ())]
+    while pending:
+        value, path = pending.pop()
+        if len(path) > MAX_NESTING:
+            return path
+        if isinstance(value, dict):
+            pending.extend((item, (*path, str(key))) for key, item in value.items())
+        elif isinstance(value, list):
+            pending.extend((item, (*path, str(i))) for i, item in enumerate(value))
+    return None
 
 
 def _non_finite(value: Any, path: tuple) -> tuple | None:
@@ -178,7 +216,7 @@ def _set_path(raw: dict, dotted: str, value: Any, source: str) -> None:
     node[keys[-1]] = value
 
 
-def _messages(exc: ValidationError) -> list[str]:
+def validation_messages(exc: ValidationError) -> list[str]:
     """One line per key path; alternatives of a union are joined with "or"."""
     by_key: dict[str, list[str]] = {}
     for err in exc.errors(include_url=False):
@@ -186,6 +224,12 @@ def _messages(exc: ValidationError) -> list[str]:
         if isinstance(cause, ReferenceProblems):
             for path, message in cause.problems:
                 by_key.setdefault(".".join(map(str, path)), []).append(message)
+            continue
+        if isinstance(cause, BooleanForNumber):
+            parent = _readable_loc(err["loc"])
+            for path in cause.paths:
+                key = ".".join(p for p in (parent, *path) if p)
+                by_key.setdefault(key, []).append(BOOLEAN_MESSAGE)
             continue
         loc = _readable_loc(err["loc"])
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):

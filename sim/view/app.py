@@ -23,9 +23,11 @@ import time
 import reacton.ipywidgets as rw
 import solara
 
+from sim.charts import BY_NAME, CHARTS
+from sim.news import news_feed
 from sim.scenario import ScenarioError
 from sim.view import panels
-from sim.view.charts import ASSET_METRIC, Snapshot
+from sim.view.chart_base import Snapshot
 from sim.view.controls import (
     LeverControls,
     ScenarioControls,
@@ -33,18 +35,12 @@ from sim.view.controls import (
     card_title,
     initial_pending,
 )
+from sim.view.market_charts import ASSET_METRIC
 from sim.view.session import RunSettings, ViewSession
 
 DEFAULT_SPEED = 13  # weeks per second: a quarter a second
 FRAME_PAUSE = 0.03  # s between Play frames: room for clicks and for the browser to paint
 MAX_SPEED = 52
-CHART_TITLES = {
-    "prices": "Prices by product and region",
-    "policy": "Export quotas, licence approval rates and tariffs",
-    "trade": "Trade flows between regions, by stage",
-    "capacity": "Capacity by stage, inside and outside China",
-    "assets": "Asset prices of listed firms and ETFs",
-}
 
 
 # -- run controls -------------------------------------------------------------------------
@@ -167,14 +163,25 @@ def Downloads(session: ViewSession, tick: solara.Reactive[int],
 # -- main area ---------------------------------------------------------------------------------
 @solara.component
 def Chart(name: str, png: bytes):
+    spec = BY_NAME[name]
     with solara.Card(margin=0, classes=["res-card", f"res-card-{name}"]):
-        card_title(CHART_TITLES[name])
+        card_title(spec.title)
         rw.Image(value=png, format="png", _dom_classes=["res-chart", f"res-chart-{name}"],
                  layout={"width": "100%", "height": "auto"})
+        card_note(spec.draws)
+
+
+@solara.component
+def Panel(title: str, html: str, name: str):
+    with solara.Card(margin=0, classes=["res-card", f"res-card-{name}"]):
+        card_title(title)
+        solara.HTML(tag="div", unsafe_innerHTML=html, classes=[f"res-{name}-box"])
 
 
 @solara.component
 def Dashboard(session: ViewSession, tick: solara.Reactive[int]):
+    """Two columns on a wide page, one on a narrow one (see panels.CSS): a chart is
+    never shown narrower than its own pixels, so its text stays readable."""
     t = tick.value
     frames = solara.use_memo(session.frames, [t, session.generation])
     solara.use_effect(lambda: session.mark_drawn(t), [t])
@@ -184,35 +191,33 @@ def Dashboard(session: ViewSession, tick: solara.Reactive[int]):
         spec = model.spec
         headline = panels.headline_html(snap, spec.name, spec.title, model.seed,
                                         spec.steps)
-        scores = panels.scorecard_html(snap, {code: r.name for code, r in spec.regions.items()})
+        scored = ({m.region for m in spec.manufacturers.values()}
+                  | {m.region for m in spec.magnet_makers.values()})
+        scores = panels.scorecard_html(snap, {code: r.name for code, r in spec.regions.items()},
+                                       scored)
         goals = panels.goals_html(snap, {code: r.policy for code, r in spec.regions.items()},
                                   list(model.diplomacy.deals))
-        news = panels.news_html(list(model.news.items), model.steps)
+        news = panels.news_html(news_feed(list(model.news.items), session.names), model.steps)
     solara.HTML(tag="div", unsafe_innerHTML=headline, classes=["res-headline"])
-    with solara.Columns([1, 1], gutters_dense=True):
-        with solara.Column(gap="8px"):
-            Chart("prices", frames["prices"])
-            Chart("trade", frames["trade"])
-            with solara.Card(margin=0, classes=["res-card"]):
-                card_title("State scorecards")
-                solara.HTML(tag="div", unsafe_innerHTML=scores)
-            with solara.Card(margin=0, classes=["res-card"]):
-                card_title("Goals and deals")
-                solara.HTML(tag="div", unsafe_innerHTML=goals)
-        with solara.Column(gap="8px"):
-            Chart("policy", frames["policy"])
-            Chart("capacity", frames["capacity"])
-            with solara.Card(margin=0, classes=["res-card"]):
-                card_title("News")
-                solara.HTML(tag="div", unsafe_innerHTML=news, classes=["res-news-box"])
-            if "assets" in frames:
-                Chart("assets", frames["assets"])
-            else:
-                with solara.Card(margin=0, classes=["res-card", "res-assets"]):
-                    card_title(CHART_TITLES["assets"])
+    with solara.Div(classes=["res-dash-wrap"]), solara.Div(classes=["res-dash"]):
+        with solara.Div(classes=["res-col"]):
+            for chart in CHARTS:
+                if chart.column == 0 and chart.name in frames:
+                    Chart(chart.name, frames[chart.name])
+            Panel("State scorecards", scores, "scores")
+            Panel("Goals and deals", goals, "goals")
+        with solara.Div(classes=["res-col"]):
+            for chart in CHARTS:
+                if chart.column == 1 and chart.name in frames:
+                    Chart(chart.name, frames[chart.name])
+                    if chart.name == "capacity":
+                        Panel("News", news, "news")
+            if "assets" not in frames:
+                with solara.Card(margin=0, classes=["res-card", "res-card-assets"]):
+                    card_title(BY_NAME["assets"].title)
                     card_note("No listed firms or ETFs in this run: the model records no "
-                          f"'{ASSET_METRIC}' for them (investors are off, or not built "
-                          "yet). The chart appears here when it does.")
+                              f"'{ASSET_METRIC}' for them (investors are off in this "
+                              "scenario). The chart appears here when it does.")
 
 
 @solara.component

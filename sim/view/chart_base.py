@@ -1,4 +1,9 @@
-"""Live charts for the browser view: small matplotlib figures drawn from recorder arrays.
+"""The charts: matplotlib figures drawn from a ``Snapshot`` of a run.
+
+In the browser view the snapshot is the running model's recorder arrays and the
+figure is redrawn every frame; for the files of ``run`` it is the tidy table of
+a finished run (``sim.view.table_snapshot``), drawn once. ``sim.charts``
+declares which charts exist.
 
 Every browser session keeps its own figures. A figure's static parts (axes,
 ticks, labels, legend) are drawn only when its layout changes: the time window
@@ -7,8 +12,10 @@ background bitmap is restored and only the data artists are drawn on top of it
 (blitting on the Agg canvas), so one frame of a chart costs a few milliseconds
 instead of ~70 ms for a full matplotlib draw.
 
-The charts read the model only through ``Snapshot`` (recorder arrays, the
-region list, the scenario's start date); they hold no model logic.
+The charts read a run only through a snapshot (metric arrays, the region list,
+the scenario's start date); they hold no model logic. Every text is at least
+``MIN_FONT_PT`` (12.5 px at the figure's 100 dpi); the page never shows a chart
+narrower than its own pixel width, so chart text is at least 12 px on screen.
 """
 
 from __future__ import annotations
@@ -33,8 +40,9 @@ RENDER_LOCK = threading.Lock()
 
 CHINA_COLOR = "#c0392b"
 OUTSIDE_COLOR = "#1f2d3d"
-REGION_COLORS = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf", "#7f7f7f",
-                 "#bcbd22", "#e377c2", "#393b79"]
+# distinct at a glance on a projector; none close to China's red
+REGION_COLORS = ["#1f77b4", "#ff9f1c", "#2ca02c", "#9467bd", "#17becf", "#8c564b", "#e377c2",
+                 "#7f7f7f", "#bcbd22", "#393b79"]
 PRODUCT_LABELS = {
     "concentrate": "Concentrate",
     "ndpr_oxide": "NdPr oxide",
@@ -44,22 +52,27 @@ PRODUCT_LABELS = {
 PRODUCT_SHORT = {"concentrate": "conc.", "ndpr_oxide": "NdPr", "dytb_oxide": "Dy/Tb",
                  "magnet": "magnets"}
 FLOW_TITLES = {
-    "concentrate": "Concentrate: mines → refiners",
-    "ndpr_oxide": "NdPr oxide: refiners → magnet makers",
-    "dytb_oxide": "Dy/Tb oxide: refiners → magnet makers",
-    "magnet": "Magnets: magnet makers → end users",
+    "concentrate": "Concentrate → refiners",
+    "ndpr_oxide": "NdPr oxide → magnet makers",
+    "dytb_oxide": "Dy/Tb oxide → magnet makers",
+    "magnet": "Magnets → end users",
 }
 # lengths of the time axis, in weeks: it grows in steps as the run goes on
 WINDOWS = (26, 52, 78, 104, 156, 208, 260, 390, 520, 780, 1040, 1560, 2080, 5200)
 FLOW_WEEKS = 13  # trade-flow heatmaps show the average of the last quarter (shipments are lumpy)
 PNG_LEVEL = 1  # zlib level: fast; the PNG travels over loopback or a LAN
 
-BASE_STYLE = {"font.size": 8.5, "axes.titlesize": 9, "axes.labelsize": 8,
-              "xtick.labelsize": 7.5, "ytick.labelsize": 7.5, "legend.fontsize": 7.5}
+MIN_FONT_PT = 9.0  # smallest text in any chart
+BASE_STYLE = {"font.size": 10, "axes.titlesize": 10.5, "axes.labelsize": 10,
+              "xtick.labelsize": MIN_FONT_PT, "ytick.labelsize": MIN_FONT_PT,
+              "legend.fontsize": MIN_FONT_PT}
 
 
 class Snapshot:
-    """What the charts read from a model at one moment; arrays are cached per snapshot."""
+    """What the charts read from a running model at one moment; arrays are cached.
+
+    ``TableSnapshot`` offers the same reading of a finished run's tidy table.
+    """
 
     def __init__(self, model):
         self.model = model
@@ -76,9 +89,14 @@ class Snapshot:
         return self._cache[metric]
 
     def licensed(self) -> np.ndarray:
+        """Steps x exporter x importer x product: was the route under licensing."""
         if "_licensed" not in self._cache:
             self._cache["_licensed"] = np.stack(self.model.recorder.licensed)
         return self._cache["_licensed"]
+
+    def labels(self, metric: str) -> tuple[str, ...]:
+        """Names on the product axis of a metric recorded per run (e.g. asset names)."""
+        return tuple((getattr(self.model.recorder, "labels", None) or {}).get(metric, ()))
 
     @property
     def outside(self) -> list[int]:
@@ -111,7 +129,7 @@ def time_ticks(start: dt.date, weeks: int, max_ticks: int) -> tuple[list[float],
             month += 1
             if month > 12:
                 year, month = year + 1, 1
-        if len(ticks) <= max_ticks:
+        if len(ticks) * (1.5 if months < 12 else 1.0) <= max_ticks:  # "Mar 25" is wider
             break
     fmt = "%b %y" if months < 12 else "%Y"
     positions = [(day - start).days / 7 for day in ticks]
@@ -175,8 +193,6 @@ def encode_png(canvas: FigureCanvasAgg) -> bytes:
 class LiveChart(ABC):
     """A figure with a static background and animated data artists."""
 
-    name = "chart"
-    title = ""
     size = (5.2, 3.2)
     dpi = 100
 
@@ -188,6 +204,13 @@ class LiveChart(ABC):
             self._key = None
             self._background = None
             self.build(snap)
+            # A chart lays itself out (constrained layout) only when its layout key
+            # changes, never as a side effect of a draw: a blitted frame and a full draw
+            # of the same layout are then the same picture.
+            self._layout_engine = self.fig.get_layout_engine()
+            self._laid_out = None
+            if self._layout_engine is not None:
+                self.fig.set_layout_engine("none")
 
     @abstractmethod
     def build(self, snap: Snapshot) -> None:
@@ -202,6 +225,9 @@ class LiveChart(ABC):
         with RENDER_LOCK, rc_context(BASE_STYLE):
             key = self.update(snap)
             if key != self._key or self._background is None:
+                if key != self._laid_out:
+                    self._relayout()
+                    self._laid_out = key
                 self.canvas.draw()
                 self._background = self.canvas.copy_from_bbox(self.fig.bbox)
                 self._key = key
@@ -215,12 +241,41 @@ class LiveChart(ABC):
 
     def full_png(self, snap: Snapshot, dpi: int = 150) -> bytes:
         """A full-resolution PNG (for downloads); invalidates the saved background."""
+        return self._still_png(snap, dpi)
+
+    def file_png(self, snap: Snapshot, title: str, dpi: int = 200) -> bytes:
+        """A PNG for a file: the chart with a band holding ``title`` above it."""
+        chart = Image.open(io.BytesIO(self._still_png(snap, dpi)))
+        with rc_context(BASE_STYLE):
+            band = Figure(figsize=(self.size[0], 0.38), dpi=dpi, facecolor="white")
+            band.text(0.02, 0.45, title, ha="left", va="center", fontsize=12,
+                      fontweight="bold")
+            FigureCanvasAgg(band)
+            heading = Image.open(io.BytesIO(_png_of(band, dpi)))
+        sheet = Image.new("RGB", (chart.width, heading.height + chart.height), "white")
+        sheet.paste(heading, (0, 0))
+        sheet.paste(chart.convert("RGB"), (0, heading.height))
+        out = io.BytesIO()
+        sheet.save(out, format="png")
+        return out.getvalue()
+
+    def _still_png(self, snap: Snapshot, dpi: int) -> bytes:
+        """Draw everything once (data artists too, no blitting) and save it."""
         with RENDER_LOCK, rc_context(BASE_STYLE):
             self.update(snap)
-            out = io.BytesIO()
-            self.fig.savefig(out, format="png", dpi=dpi, facecolor="white")
-            self._key, self._background = None, None
-            return out.getvalue()
+            for artist in self.dynamic:
+                artist.set_animated(False)
+            self._relayout()
+            try:
+                return _png_of(self.fig, dpi)
+            finally:
+                for artist in self.dynamic:
+                    artist.set_animated(True)
+                self._key, self._background, self._laid_out = None, None, None
+
+    def _relayout(self) -> None:
+        if self._layout_engine is not None:
+            self._layout_engine.execute(self.fig)
 
     # helpers for subclasses
     def _animated(self, artist):
@@ -233,6 +288,12 @@ class LiveChart(ABC):
         ax.set_xlim(0, weeks)
         positions, labels = time_ticks(snap.start, weeks, max_ticks)
         ax.set_xticks(positions, labels)
+
+
+def _png_of(fig: Figure, dpi: int) -> bytes:
+    out = io.BytesIO()
+    fig.savefig(out, format="png", dpi=dpi, facecolor="white")
+    return out.getvalue()
 
 
 def region_colors(snap: Snapshot) -> list[str]:

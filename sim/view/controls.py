@@ -9,7 +9,7 @@ import solara
 
 from sim.scenario import ScenarioError
 from sim.scenario import levers as lv
-from sim.view.charts import PRODUCT_LABELS, Snapshot
+from sim.view.chart_base import PRODUCT_LABELS, Snapshot
 from sim.view.session import GROWTH_KEY, ViewSession
 from sim.world import PRODUCTS
 
@@ -21,6 +21,7 @@ QUOTA_RANGE = {
     "magnet": (100_000, 1_000, 40_000),
 }
 LICENSED_PRODUCTS = ["dytb_oxide", "magnet"]
+LABEL_TITLE_CHARS = 28  # of a scenario's title in the picker (the full title shows below it)
 
 
 # -- scenario, seed and structural parameters (applied on Reset) -------------------------
@@ -49,10 +50,13 @@ def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
         update = {**pending.value, "speculators": value}
         pending.set({**update, "overrides": _structural_overrides(defaults, update)})
 
+    labels = solara.use_memo(lambda: scenario_labels(session), [session])
+    keys = {label: key for key, label in labels.items()}
     with solara.Card("Scenario (applies on Reset)", margin=0, classes=["res-scenario-card"]):
         with solara.Div(classes=["res-scenario-select"]):
-            solara.Select("Scenario", values=list(session.choices), value=settings["scenario"],
-                          on_value=choose)
+            solara.Select("Scenario", values=list(labels.values()),
+                          value=labels.get(settings["scenario"], settings["scenario"]),
+                          on_value=lambda label: choose(keys.get(label, label)))
         if defaults["title"]:
             card_note(defaults["title"])
         solara.InputInt("Seed", value=settings["seed"] if settings["seed"] is not None else 0,
@@ -66,6 +70,20 @@ def ScenarioControls(session: ViewSession, pending: solara.Reactive[dict]):
                                max=100.0, step=5.0, on_value=set_speculators)
             card_note(f"Of {defaults['investors']:,} investors: trend followers and news traders "
                   "against fundamentalists.")
+
+
+def scenario_labels(session: ViewSession) -> dict[str, str]:
+    """Picker entry of each scenario: its name and the start of its title."""
+    labels = {}
+    for key in session.choices:
+        try:
+            title = session.load(key).title
+        except ScenarioError:
+            title = "has errors"
+        if len(title) > LABEL_TITLE_CHARS:
+            title = title[: LABEL_TITLE_CHARS - 1].rstrip(" ,:;") + "…"
+        labels[key] = f"{key}: {title}" if title else key
+    return labels
 
 
 def _scenario_defaults(session: ViewSession, key: str) -> dict:

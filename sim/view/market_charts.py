@@ -6,9 +6,11 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import MaxNLocator
 
+from sim.headlines import readable_id
 from sim.view.chart_base import (
     FLOW_TITLES,
     FLOW_WEEKS,
+    MIN_FONT_PT,
     OUTSIDE_COLOR,
     PRODUCT_LABELS,
     REGION_COLORS,
@@ -26,14 +28,11 @@ class PricesChart(LiveChart):
     """Price of each product by region; China thick red, the demand-weighted average
     outside China dashed black. Titles carry the unit."""
 
-    name = "prices"
-    title = "Prices by product and region (USD/kg)"
-    size = (5.2, 3.6)
+    size = (5.2, 4.0)
 
     def build(self, snap: Snapshot) -> None:
+        self.fig.set_layout_engine("constrained", h_pad=0.03, w_pad=0.03)
         self.axes = self.fig.subplots(2, 2)
-        self.fig.subplots_adjust(left=0.08, right=0.975, top=0.84, bottom=0.08, hspace=0.42,
-                                 wspace=0.2)
         colors = region_colors(snap)
         self.lines: list[list] = []
         handles = []
@@ -44,20 +43,23 @@ class PricesChart(LiveChart):
             row = []
             for i, code in enumerate(snap.regions):
                 china = i == snap.china
-                (line,) = ax.plot([], [], lw=2.0 if china else 0.8, color=colors[i],
-                                  alpha=1.0 if china else 0.75, label=code,
-                                  zorder=3 if china else 2)
+                (line,) = ax.plot([], [], lw=2.6 if china else 1.5, color=colors[i],
+                                  label=code, zorder=3 if china else 2)
                 row.append(self._animated(line))
             if snap.china is not None:
-                (avg,) = ax.plot([], [], lw=1.4, ls="--", color=OUTSIDE_COLOR,
+                (avg,) = ax.plot([], [], lw=1.8, ls="--", color=OUTSIDE_COLOR,
                                  label="outside China (avg)", zorder=4)
                 row.append(self._animated(avg))
             self.lines.append(row)
             if not handles:
                 handles = row
-        self.fig.legend(handles=handles, loc="upper center", ncol=min(len(handles), 8),
-                        frameon=False, handlelength=1.4, columnspacing=0.8,
-                        handletextpad=0.4, fontsize=7, bbox_to_anchor=(0.5, 1.0))
+        ncol = min(len(handles), 4)
+        rows = -(-len(handles) // ncol)
+        # the legend fills column by column: reorder so that it reads row by row
+        order = [handles[r * ncol + c] for c in range(ncol) for r in range(rows)
+                 if r * ncol + c < len(handles)]
+        self.fig.legend(handles=order, loc="outside upper center", ncol=ncol, frameon=False,
+                        handlelength=1.6, columnspacing=1.2, handletextpad=0.4)
         self.limits: list[tuple[float, float] | None] = [None] * len(PRODUCTS)
 
     def update(self, snap: Snapshot) -> tuple:
@@ -81,27 +83,19 @@ class PricesChart(LiveChart):
         return (weeks, tuple(self.limits))
 
 
-# -- policy: quotas, licence approval, tariffs ---------------------------------------
-
-
 # -- trade flows -----------------------------------------------------------------------
 class TradeFlowChart(LiveChart):
     """Who ships to whom at each stage: exporter (rows) x importer (columns), kt/yr,
     averaged over the last 13 weeks; log colour scale, domestic cells grey."""
 
-    name = "trade"
-    title = "Trade flows by stage (kt/yr, last 13 weeks)"
-    size = (5.2, 4.2)
+    size = (5.2, 5.0)
     VMIN, VMAX = 0.01, 100.0  # kt/yr
     LABEL_MIN_KT = 0.1  # cells with less are coloured but carry no number
 
     def build(self, snap: Snapshot) -> None:
         n = len(snap.regions)
+        self.fig.set_layout_engine("constrained", h_pad=0.03, w_pad=0.02)
         self.axes = self.fig.subplots(2, 2)
-        self.fig.subplots_adjust(left=0.08, right=0.86, top=0.9, bottom=0.06, wspace=0.08,
-                                 hspace=0.32)
-        self.fig.suptitle("Shipments from exporter (rows) to importer (columns), kt/yr, "
-                          "average of the last 13 weeks", fontsize=7.5, x=0.47, y=0.985)
         self.norm = LogNorm(self.VMIN, self.VMAX, clip=True)
         self.images = []
         self.labels = []
@@ -115,21 +109,19 @@ class TradeFlowChart(LiveChart):
             self.images.append(self._animated(mesh))
             ax.set_xlim(-0.5, n - 0.5)
             ax.set_ylim(n - 0.5, -0.5)
-            ax.set_title(FLOW_TITLES[product], fontsize=7, pad=3)
-            ax.set_xticks(range(n), snap.regions, fontsize=6.5)
-            ax.set_yticks(range(n), snap.regions if j % 2 == 0 else [], fontsize=6.5)
+            ax.set_title(FLOW_TITLES[product], fontsize=MIN_FONT_PT, pad=3, loc="left")
+            ax.set_xticks(range(n), snap.regions, rotation=90 if n > 5 else 0)
+            ax.set_yticks(range(n), snap.regions if j % 2 == 0 else [])
             ax.tick_params(length=0, pad=1.5)
             row = []
             for a in range(n):
                 for b in range(n):
-                    text = ax.text(b, a, "", ha="center", va="center", fontsize=6.3,
+                    text = ax.text(b, a, "", ha="center", va="center", fontsize=MIN_FONT_PT,
                                    color="white", visible=False)
                     row.append(self._animated(text))
             self.labels.append(row)
-        cax = self.fig.add_axes((0.885, 0.2, 0.022, 0.6))
-        self.fig.colorbar(self.images[0], cax=cax)
-        cax.tick_params(labelsize=6)
-        cax.set_title("kt/yr", fontsize=6)
+        bar = self.fig.colorbar(self.images[0], ax=self.axes, shrink=0.6, aspect=25, pad=0.02)
+        bar.set_label("kt/yr", fontsize=MIN_FONT_PT)
 
     def update(self, snap: Snapshot) -> tuple:
         flows = snap.series("trade_flow")[-FLOW_WEEKS:]  # steps x exporter x importer x product
@@ -143,7 +135,7 @@ class TradeFlowChart(LiveChart):
             for k, text in enumerate(texts):
                 value = grid[k // n, k % n]
                 if np.isfinite(value) and value >= self.LABEL_MIN_KT:
-                    text.set_text(f"{value:.0f}" if value >= 10 else f"{value:.1f}")
+                    text.set_text(f"{value:.0f}" if value >= 9.95 else f"{value:.1f}")
                     text.set_color("black" if value > 10 else "white")
                     text.set_visible(True)
                 else:
@@ -155,50 +147,45 @@ class TradeFlowChart(LiveChart):
 ASSET_METRIC = "asset_price"
 
 
-def asset_names(model) -> tuple[str, ...]:
-    """Names of the listed assets the model records prices for; () if none.
+def asset_names(snap: Snapshot) -> tuple[str, ...]:
+    """Names of the listed assets the run records prices for; () if none.
 
-    Investors (and so asset prices) are optional in the model: the chart appears
-    only when the recorder has an ``asset_price`` metric with named assets.
+    Investors (and so asset prices) are optional in a scenario: the chart appears
+    only when the run has an ``asset_price`` metric with named assets.
     """
     from sim.recorder import METRICS
 
-    if ASSET_METRIC not in METRICS:
-        return ()
-    labels = getattr(model.recorder, "labels", None) or {}
-    return tuple(labels.get(ASSET_METRIC, ()))
+    return snap.labels(ASSET_METRIC) if ASSET_METRIC in METRICS else ()
 
 
-def asset_prices_available(model) -> bool:
-    return bool(asset_names(model))
+def asset_prices_available(snap: Snapshot) -> bool:
+    return bool(asset_names(snap))
 
 
 class AssetPricesChart(LiveChart):
     """Share and ETF prices, each indexed to 100 at the start of the run."""
 
-    name = "assets"
-    title = "Asset prices of listed firms and ETFs (index, start = 100)"
-    size = (5.2, 2.5)
+    size = (5.2, 3.0)
     MAX_LINES = 10
 
     def build(self, snap: Snapshot) -> None:
-        self.names = asset_names(snap.model)[: self.MAX_LINES]
+        self.names = asset_names(snap)[: self.MAX_LINES]
+        self.fig.set_layout_engine("constrained", h_pad=0.03, w_pad=0.03)
         self.ax = self.fig.subplots()
-        self.fig.subplots_adjust(left=0.08, right=0.66, top=0.9, bottom=0.12)
         self.ax.set_title("Price index (start = 100)", loc="left", pad=3)
         self.ax.grid(alpha=0.25, lw=0.5)
         self.ax.yaxis.set_major_locator(MaxNLocator(4))
         self.lines = []
         for k, name in enumerate(self.names):
             wide = name == "market_index"
-            (line,) = self.ax.plot([], [], lw=1.6 if wide else 1.0,
+            (line,) = self.ax.plot([], [], lw=1.8 if wide else 1.4,
                                    ls="--" if wide else "-",
                                    color=OUTSIDE_COLOR if wide else
                                    REGION_COLORS[k % len(REGION_COLORS)],
-                                   label=name.replace("_", " "))
+                                   label=readable_id(name))
             self.lines.append(self._animated(line))
         self.ax.legend(handles=self.lines, loc="upper left", bbox_to_anchor=(1.0, 1.05),
-                       frameon=False, fontsize=6.5, handlelength=1.4)
+                       frameon=False, handlelength=1.4, labelspacing=0.3)
         self.limits: tuple[float, float] | None = None
 
     def update(self, snap: Snapshot) -> tuple:

@@ -10,12 +10,13 @@ from html import escape
 
 import numpy as np
 
-from sim.view.charts import PRODUCT_LABELS, Snapshot
+from sim.view.chart_base import PRODUCT_LABELS, Snapshot
 from sim.world import MAGNET, NDPR, PRODUCTS, step_date
 
 SHORT_WEEKS = 4  # "now": unmet demand over the last 4 weeks
 LONG_WEEKS = 52  # import dependence over the last year
-NEWS_ITEMS = 40  # newest items shown in the feed
+KEY_NEWS_ITEMS = 40  # newest items shown in each list of the feed
+ROUTINE_NEWS_ITEMS = 25
 
 CSS = """
 .res-kpis { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: baseline;
@@ -24,24 +25,38 @@ CSS = """
 .res-kpis .res-chip { background: #f3f4f6; border-radius: 6px; padding: 2px 8px; }
 .res-kpis .res-up { color: #b42318; font-weight: 600; }
 .res-kpis .res-down { color: #067647; font-weight: 600; }
-.res-muted { color: #667085; font-size: 12px; }
-.res-table { border-collapse: collapse; font-size: 12px; width: 100%; }
+.res-muted { color: #475467; font-size: 13px; }
+.res-table { border-collapse: collapse; font-size: 13px; width: 100%; }
 .res-table th, .res-table td { padding: 2px 6px; border-bottom: 1px solid #eaecf0;
   text-align: right; white-space: nowrap; }
 .res-table th:first-child, .res-table td:first-child { text-align: left; }
 .res-table th { font-weight: 600; color: #344054; vertical-align: bottom; white-space: normal; }
-.res-news { max-height: 330px; overflow-y: auto; font-size: 12px; margin: 0; padding: 0;
+.res-news { max-height: 330px; overflow-y: auto; font-size: 13px; margin: 0; padding: 0;
   list-style: none; }
+.res-news-routine { max-height: 200px; }
+.res-news-heading { font-weight: 600; font-size: 13px; margin: 6px 0 2px 0; }
 .res-news li { padding: 3px 0; border-bottom: 1px solid #f2f4f7; line-height: 1.3; }
 .res-news li.res-new { background: #fffbe6; }
 .res-news .res-news-date { color: #475467; font-variant-numeric: tabular-nums; margin-right: 4px; }
-.res-src { display: inline-block; font-size: 10px; border-radius: 4px; padding: 0 4px;
+.res-src { display: inline-block; font-size: 12px; border-radius: 4px; padding: 0 4px;
   margin-right: 4px; background: #eef2f6; color: #364152; }
 .res-src-player { background: #fde8d7; color: #93370d; }
 .res-src-timeline { background: #e0eaff; color: #2d31a6; }
 .res-src-model { background: #e3f8ef; color: #05603a; }
+.res-src-ai, .res-src-negotiation, .res-src-deal { background: #f4ebff; color: #53389e; }
 .res-chart { width: 100%; height: auto; display: block; }
-.res-card-title { font-weight: 600; font-size: 14px; margin: 0 0 2px 0; }
+.res-dash-wrap { container-type: inline-size; }
+.res-dash { display: grid; grid-template-columns: minmax(0, 1fr); gap: 8px; }
+.res-col { display: contents; }
+.res-card-prices { order: 1; } .res-card-policy { order: 2; } .res-card-news { order: 3; }
+.res-card-capacity { order: 4; } .res-card-trade { order: 5; } .res-card-scores { order: 6; }
+.res-card-goals { order: 7; } .res-card-assets { order: 8; }
+@container (min-width: 1120px) {
+  .res-dash { grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); align-items: start; }
+  .res-col { display: flex; flex-direction: column; gap: 8px; }
+}
+.res-card-title { font-weight: 600; font-size: 16px; margin: 0 0 2px 0; }
+.res-scenario-select { max-width: 380px; }
 .res-lever-heading { margin-top: 10px; font-size: 13px; }
 """
 
@@ -82,8 +97,13 @@ def headline_html(snap: Snapshot, name: str, title: str, seed: int, end_steps: i
     return '<div class="res-kpis">' + "".join(parts) + "</div>"
 
 
-def scorecard_html(snap: Snapshot, names: dict[str, str]) -> str:
-    """Per state: magnet demand left unmet, import dependence, average magnet price paid."""
+def scorecard_html(snap: Snapshot, names: dict[str, str],
+                   scored: set[str] | None = None) -> str:
+    """Per state: magnet demand left unmet, import dependence, average magnet price paid.
+
+    ``scored``: the regions with magnet users or makers (all with data if None); they
+    are listed from week 0, with a dash until there is a week to measure.
+    """
     demand = snap.series("demand")
     unmet = snap.series("unmet_demand")
     imports = snap.series("imports")
@@ -99,37 +119,56 @@ def scorecard_html(snap: Snapshot, names: dict[str, str]) -> str:
                   consumption[:, :, MAGNET].sum(0))
     rows = []
     for i, code in enumerate(snap.regions):
-        if not np.isfinite(unmet_share[i]) and not np.isfinite(ndpr_imports[i]):
+        if scored is not None and code not in scored:
             continue  # no end users and no magnet makers: nothing to score
+        if scored is None and not np.isfinite(unmet_share[i]) and not np.isfinite(
+                ndpr_imports[i]):
+            continue
         name = escape(names.get(code, code))
         price_text = "—" if not np.isfinite(paid[i]) else f"${paid[i]:,.1f}"
         rows.append(
             f'<tr><td title="{name}"><b>{escape(code)}</b> {name}</td>'
             f"<td>{_pct(unmet_share[i])}</td><td>{_pct(min(magnet_imports[i], 100))}</td>"
             f"<td>{_pct(min(ndpr_imports[i], 100))}</td><td>{price_text}</td></tr>")
+    first = ('<p class="res-muted" style="margin:4px 0 0 0">Week 0: the figures appear '
+             "once the first week has run (Step).</p>" if snap.steps == 0 else "")
     head = ("<tr><th>State</th><th>Unmet magnet demand</th><th>Magnet import share</th>"
             "<th>NdPr import share</th><th>Magnet price paid</th></tr>")
     note = ('<p class="res-muted" style="margin:4px 0 0 0">Unmet: share of magnet demand '
             "with no material, last 4 weeks. Import shares: imports as a share of use, last "
             "52 weeks. Price paid: average USD/kg over the run, weighted by use.</p>")
-    return f'<table class="res-table res-scorecard">{head}{"".join(rows)}</table>{note}'
+    return f'<table class="res-table res-scorecard">{head}{"".join(rows)}</table>{first}{note}'
 
 
-def news_html(items: list, now: int) -> str:
-    """Newest first; items of the latest week highlighted."""
-    if not items:
+def news_html(feed: list, now: int) -> str:
+    """The news in two lists, newest first: what states and the scenario do (policy,
+    talks, disruptions, the scenario's own projects) above routine capacity news."""
+    if not feed:
         return '<p class="res-muted">No news yet.</p>'
+    key = [item for item in feed if item.key]
+    routine = [item for item in feed if not item.key]
+    return (_news_list("Policy, talks and disruptions", key, now, KEY_NEWS_ITEMS, "res-news-key")
+            + _news_list("Capacity and investment", routine, now, ROUTINE_NEWS_ITEMS,
+                         "res-news-routine"))
+
+
+def _news_list(title: str, items: list, now: int, limit: int, cls: str) -> str:
+    heading = (f'<p class="res-news-heading">{escape(title)} '
+               f'<span class="res-muted">({len(items)})</span></p>')
+    if not items:
+        return heading + '<p class="res-muted">None yet.</p>'
     lines = []
-    for item in reversed(items[-NEWS_ITEMS:]):
-        cls = ' class="res-new"' if item.step >= now else ""
+    for item in reversed(items[-limit:]):
+        new = ' class="res-new"' if item.step >= now else ""
         lines.append(
-            f'<li{cls}><span class="res-news-date">{escape(item.date)}</span>'
-            f'<span class="res-src res-src-{escape(item.source)}">{escape(item.source)}</span>'
-            f"{escape(item.headline)}</li>")
-    more = len(items) - NEWS_ITEMS
-    tail = (f'<li class="res-muted">… {more} earlier items in the news download (CSV)</li>'
-            if more > 0 else "")
-    return f'<ul class="res-news">{"".join(lines)}{tail}</ul>'
+            f'<li{new}><span class="res-news-date">{escape(item.date)}</span>'
+            f'<span class="res-src res-src-{escape(item.source)}">'
+            f"{escape(item.source_label)}</span>{escape(item.text)}</li>")
+    more = len(items) - limit
+    if more > 0:
+        lines.append(f'<li class="res-muted">… {more} earlier items in the news download '
+                     "(CSV)</li>")
+    return f'{heading}<ul class="res-news {cls}">{"".join(lines)}</ul>'
 
 
 def goals_html(snap: Snapshot, modes: dict[str, str], deals) -> str:

@@ -48,22 +48,24 @@ def _group_series(keys: list[tuple], data: list[np.ndarray]) -> list[tuple[str, 
 
 
 class PolicyChart(LiveChart):
-    """Export quotas, licence approval rates and tariffs over time."""
+    """Export quotas, licence approval rates and tariffs over time.
 
-    name = "policy"
-    title = "Export quotas, licence approval and tariffs"
-    size = (5.2, 3.6)
-    MAX_LINES = 7
+    Series with identical histories share one line; each panel shows its
+    ``MAX_LINES`` highest series, labelled by route: ``CN→US`` ships from CN to
+    the US (quotas, licences), ``US on CN`` is the US tariff on goods from CN.
+    """
+
+    size = (5.2, 5.2)
+    MAX_LINES = 7  # the seven regions' routes from one exporter fit beside a panel
     PANELS = (
         ("export_quota", "Export quotas (t/yr)", "no export quota in force"),
-        ("license_approval_rate", "Licence approval (% of requested volume)",
-         "no export licensing"),
-        ("tariff", "Import tariffs (%): importer←exporter", "no tariffs"),
+        ("license_approval_rate", "Licence approval (%)", "no export licensing"),
+        ("tariff", "Import tariffs (%)", "no tariffs"),
     )
 
     def build(self, snap: Snapshot) -> None:
+        self.fig.set_layout_engine("constrained", h_pad=0.04, w_pad=0.03)
         self.axes = self.fig.subplots(3, 1, sharex=True)
-        self.fig.subplots_adjust(left=0.09, right=0.63, top=0.94, bottom=0.07, hspace=0.42)
         self.lines = []
         self.empty_notes = []
         for ax, (_metric, title, empty) in zip(self.axes, self.PANELS, strict=True):
@@ -73,12 +75,12 @@ class PolicyChart(LiveChart):
             ax.yaxis.set_major_formatter(FuncFormatter(si_label))
             row = []
             for k in range(self.MAX_LINES):
-                (line,) = ax.step([], [], where="post", lw=1.2,
+                (line,) = ax.step([], [], where="post", lw=1.8,
                                   color=REGION_COLORS[k % len(REGION_COLORS)])
                 row.append(self._animated(line))
             self.lines.append(row)
             self.empty_notes.append(ax.text(0.5, 0.5, empty, ha="center", va="center",
-                                            transform=ax.transAxes, color="grey"))
+                                            transform=ax.transAxes, color="#555555"))
         self.limits: list[tuple[float, float] | None] = [None] * 3
         self.legends: list = [None] * 3
 
@@ -104,7 +106,7 @@ class PolicyChart(LiveChart):
             values = [data[:, a, b, p] for a, b, p in combos]
         grouped = _group_series(keys, values)
         if metric == "tariff":
-            grouped = [(label.replace("→", "←"), v) for label, v in grouped]
+            grouped = [(label.replace("→", " on "), v) for label, v in grouped]
         grouped.sort(key=lambda item: -np.nan_to_num(item[1][-1]))
         return grouped[: self.MAX_LINES]
 
@@ -125,41 +127,38 @@ class PolicyChart(LiveChart):
             if series:
                 stacked = np.concatenate([v for _, v in series])
                 finite = stacked[np.isfinite(stacked)]
-                lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0, 1)
+                hi = float(finite.max()) if finite.size else 1.0
                 if metric == "license_approval_rate":
                     self.limits[k] = (0.0, 105.0)
-                else:
+                else:  # from zero, so a flat quota reads as its size, not as noise
                     self.limits[k] = sticky_limits(self.limits[k], 0.0, hi)
             else:
                 self.limits[k] = (0.0, 1.0)
-            ax.tick_params(axis="y", labelleft=bool(series))
+            ax.tick_params(axis="y", labelleft=bool(series), left=bool(series))
             ax.set_ylim(*self.limits[k])
             if labels != getattr(ax, "_res_labels", None):
                 ax._res_labels = labels
                 if self.legends[k] is not None:
                     self.legends[k].remove()
                 self.legends[k] = ax.legend(handles=row[: len(series)], loc="upper left",
-                                            bbox_to_anchor=(1.0, 1.05), frameon=False,
-                                            fontsize=6.3, handlelength=1.2) if series else None
+                                            bbox_to_anchor=(1.0, 1.02), frameon=False,
+                                            handlelength=1.2, labelspacing=0.25,
+                                            borderaxespad=0.3) if series else None
             labels_key.append(labels)
-        self._time_axis(self.axes[-1], snap, weeks, 7)
+        self._time_axis(self.axes[-1], snap, weeks, 5)
         return (weeks, tuple(self.limits), tuple(labels_key))
-
-
 
 # -- capacity --------------------------------------------------------------------------
 class CapacityChart(LiveChart):
     """Installed capacity by stage, inside China against everyone else."""
 
-    name = "capacity"
-    title = "Capacity by stage, China vs outside (kt/yr)"
-    size = (5.2, 2.2)
-    STAGE_TITLES = {"mining": "Mining (kt REO/yr)", "refining": "Refining (kt feed/yr)",
-                    "magnets": "Magnets (kt/yr)"}
+    size = (5.2, 2.8)
+    STAGE_TITLES = {"mining": "Mining\n(kt REO/yr)", "refining": "Refining\n(kt feed/yr)",
+                    "magnets": "Magnets\n(kt/yr)"}
 
     def build(self, snap: Snapshot) -> None:
+        self.fig.set_layout_engine("constrained", h_pad=0.03, w_pad=0.03)
         self.axes = self.fig.subplots(1, len(STAGES))
-        self.fig.subplots_adjust(left=0.07, right=0.955, top=0.74, bottom=0.13, wspace=0.3)
         self.lines = []
         for ax, stage in zip(self.axes, STAGES, strict=True):
             ax.set_title(self.STAGE_TITLES[stage], loc="left", pad=3)
@@ -167,13 +166,13 @@ class CapacityChart(LiveChart):
             ax.yaxis.set_major_locator(MaxNLocator(4))
             inside = outside = None
             if snap.china is not None:
-                (inside,) = ax.plot([], [], color=CHINA_COLOR, lw=1.6, label="China")
+                (inside,) = ax.plot([], [], color=CHINA_COLOR, lw=2.2, label="China")
                 self._animated(inside)
-            (outside,) = ax.plot([], [], color=OUTSIDE_COLOR, lw=1.6, label="outside China")
+            (outside,) = ax.plot([], [], color=OUTSIDE_COLOR, lw=2.2, label="outside China")
             self._animated(outside)
             self.lines.append((inside, outside))
-        self.fig.legend(handles=[h for h in self.lines[0] if h is not None], loc="upper center",
-                        ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.01))
+        self.fig.legend(handles=[h for h in self.lines[0] if h is not None],
+                        loc="outside upper center", ncol=2, frameon=False)
         self.limits: list[tuple[float, float] | None] = [None] * len(STAGES)
 
     def update(self, snap: Snapshot) -> tuple:

@@ -7,7 +7,9 @@ page with the scenario given on the command line.
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import sys
 import warnings
 
@@ -16,12 +18,40 @@ from sim.view.session import SCENARIO_ENV
 APP = "sim.view.app"
 
 
+EXIT_BAD_INPUT = 2
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host:port`` (one line), or None if it can."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (f"port {port} on {host} is already in use (is the view already "
+                        f"running?); stop that server or pick a free port with --port")
+            if exc.errno == errno.EACCES:
+                return (f"no permission to listen on port {port}; pick a port above 1023 "
+                        "with --port")
+            return f"cannot listen on {host}:{port} ({exc.strerror}); check --host and --port"
+    return None
+
+
 def serve(host: str = "127.0.0.1", port: int = 8765, scenario: str = "baseline_2025") -> int:
-    """Serve the view until interrupted; return an exit code."""
+    """Serve the view until interrupted; return an exit code (2: the port cannot be used)."""
+    problem = port_problem(host, port)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     os.environ[SCENARIO_ENV] = str(scenario)
     # Solara reports usage to a public service by default; there is no network here,
     # and a teaching tool has no business phoning home.
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    # Solara's "This website runs on Solara" badge is fixed over the page's corner, on
+    # top of the news and charts.
+    os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "false")
     os.environ.setdefault("MPLBACKEND", "Agg")
     try:
         import solara_assets  # noqa: F401 - serves Solara's JS/CSS without a CDN
@@ -45,8 +75,9 @@ def serve(host: str = "127.0.0.1", port: int = 8765, scenario: str = "baseline_2
         return 0
     except SystemExit as exc:  # uvicorn exits when it cannot bind the port
         code = exc.code if isinstance(exc.code, int) else 1
-        if code:
-            print(f"error: the server stopped (is port {port} on {host} already in use?)",
+        if code:  # taken between the check above and the server's own bind
+            print(f"error: the server stopped: {port_problem(host, port) or 'see above'}",
                   file=sys.stderr)
-        return code
+            return EXIT_BAD_INPUT
+        return 0
     return 0

@@ -14,11 +14,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.charts import CHARTS, charts_for
+from sim.headlines import DisplayNames
 from sim.model import StandoffModel
 from sim.outputs import FLOAT_FORMAT, csv_text
 from sim.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
 from sim.scenario.loader import resolve
-from sim.view.charts import COLUMNS, LiveChart, Snapshot, charts_for
+from sim.view.chart_base import LiveChart, Snapshot
 
 SCENARIO_ENV = "RES_SCENARIO"  # scenario the page opens with (name or path to a .toml)
 SCENARIO_DIR_ENV = "RES_SCENARIO_DIR"  # list scenarios from this folder instead of scenarios/
@@ -97,7 +99,8 @@ class ViewSession:
             self.settings = settings
             self.generation += 1
             snap = Snapshot(model)
-            self.charts = {chart.name: chart(snap) for chart in charts_for(model)}
+            self.charts = {spec.name: spec.build(snap) for spec in charts_for(snap)}
+            self.names = DisplayNames.from_scenario(scenario)
 
     def step(self, weeks: int = 1) -> int:
         """Advance ``weeks`` weeks; return the new week number."""
@@ -160,8 +163,8 @@ class ViewSession:
             snap = Snapshot(self.model)
             pictures = {name: Image.open(io.BytesIO(chart.full_png(snap, dpi=dpi)))
                         for name, chart in self.charts.items()}
-        columns = [[pictures[name] for name in column if name in pictures]
-                   for column in COLUMNS]
+        columns = [[pictures[spec.name] for spec in CHARTS
+                    if spec.column == column and spec.name in pictures] for column in (0, 1)]
         columns = [column for column in columns if column]
         widths = [max(image.width for image in column) for column in columns]
         height = max(sum(image.height for image in column) for column in columns)

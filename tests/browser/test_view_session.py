@@ -10,7 +10,8 @@ from PIL import Image
 from sim.model import StandoffModel
 from sim.outputs import FLOAT_FORMAT
 from sim.scenario import ScenarioError, load_scenario
-from sim.view import charts, session
+from sim.view import chart_base as charts
+from sim.view import session
 from sim.view.session import GROWTH_KEY, RunSettings, ViewSession
 
 
@@ -90,13 +91,13 @@ def test_blitted_frame_equals_a_full_draw(env):
     """The saved background plus the data artists give the same picture as a full draw."""
     view = ViewSession()
     view.step(30)
-    for chart in view.charts.values():
+    for name, chart in view.charts.items():
         snap = charts.Snapshot(view.model)
         chart.frame(snap)  # draws and saves the background
         blitted = Image.open(io.BytesIO(chart.frame(snap))).convert("RGB")
         chart._key = None  # force a full draw
         full = Image.open(io.BytesIO(chart.frame(snap))).convert("RGB")
-        assert blitted.tobytes() == full.tobytes(), chart.name
+        assert blitted.tobytes() == full.tobytes(), name
 
 
 @pytest.mark.parametrize("steps, weeks", [(0, 26), (26, 26), (27, 52), (520, 520),
@@ -117,7 +118,7 @@ def test_goals_panel_shows_scores_and_the_deal_register():
     from sim.model import StandoffModel
     from sim.scenario import load_scenario
     from sim.view import panels
-    from sim.view.charts import Snapshot
+    from sim.view.chart_base import Snapshot
 
     model = StandoffModel(load_scenario("framework_deal"), seed=0).run(50)
     html = panels.goals_html(Snapshot(model), {"CN": "ai", "US": "scripted"},
