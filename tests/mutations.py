@@ -40,7 +40,7 @@ MUTATIONS = [
              "return change.headline", "return change.headline.upper()",
              ("tests/test_golden.py::test_scenario_matches_its_golden_values[free_trade]",)),
     Mutation("the Dy/Tb thrift floor ignores production.dytb_min_share",
-             "agents/magnet_maker.py", "max(factor, recipe.dytb_min_share)", "max(factor, 0.3)",
+             "agents/magnet_maker.py", "low, high = recipe.dytb_min_share,", "low, high = 0.3,",
              (f"{FIELD}[production.dytb_min_share]",)),
     Mutation("a dead field called percent: tariffs ignore their rate", "sim/policy.py",
              "self.tariff_pct[sel] = c.percent", "self.tariff_pct[sel] = 25.0",
