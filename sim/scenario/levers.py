@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal, get_args
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.types import RegionCode, Strict, UsdPerKg
 from sim.world import Product, Segment, Stage
@@ -204,6 +204,13 @@ class DealTerms(LeverBase):
     co_investment_region: RegionCode | None = Field(
         None, description="Where the co-investment goes (default: tariff_by)."
     )
+
+    @model_validator(mode="after")
+    def _two_sides(self):
+        if self.tariff_by == self.licences_by:
+            raise ValueError(f"tariff_by and licences_by are both {self.tariff_by!r}; a deal "
+                             "is between two different states")
+        return self
 
 
 class Offer(DealTerms):
