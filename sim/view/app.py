@@ -59,10 +59,21 @@ def RunControls(session: ViewSession, tick: solara.Reactive[int],
         again, and leaves a short pause for clicks. When a frame takes longer to
         draw than a week at the chosen speed, the next frame advances several weeks
         (at most half a second of run time) so the run keeps its pace; the charts
-        then update every few weeks instead of every week.
+        then update every few weeks instead of every week. While playing, a frame
+        redraws at most one chart's background (``ViewSession.frames``); after the
+        last frame one more brings every chart up to date.
         """
         if not playing.value:
             return
+        session.playing = True
+        try:
+            _play(cancel)
+        finally:
+            session.playing = False
+            if session.stale:  # a chart put off its redraw: one more frame
+                tick.value += 1
+
+    def _play(cancel: threading.Event):
         rate = speed.value
         start, done = time.perf_counter(), 0
         while playing.value and not cancel.is_set():

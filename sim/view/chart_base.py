@@ -206,6 +206,8 @@ class LiveChart(ABC):
             self.dynamic: list = []
             self._key = None
             self._background = None
+            self.stale = True  # the last frame's background is not the one its data needs
+            self.redrawn = False  # did the last frame redraw the background
             self.build(snap)
             # A chart lays itself out (constrained layout) only when its layout key
             # changes, never as a side effect of a draw: a blitted frame and a full draw
@@ -229,24 +231,38 @@ class LiveChart(ABC):
         shapes (``tick_signature``) lays the figure out again.
         """
 
-    def frame(self, snap: Snapshot) -> bytes:
-        """One PNG of the chart for the snapshot."""
+    def frame(self, snap: Snapshot, redraw: bool = True) -> bytes:
+        """One PNG of the chart for the snapshot.
+
+        ``redraw=False`` puts off a due background redraw: the data is drawn on the
+        old background (clipped to its axes) and ``stale`` stays true until a frame
+        redraws it.
+        """
         with RENDER_LOCK, rc_context(BASE_STYLE):
             key = self.update(snap)
-            if key != self._key or self._background is None:
+            self.stale = key != self._key or self._background is None
+            self.redrawn = self.stale and (redraw or self._background is None)
+            if self.redrawn:
+                self.stale = False
                 layout = (key[0], tick_signature(self.fig))
                 if layout != self._laid_out:
                     self._relayout()
                     self._laid_out = layout
                 self.canvas.draw()
                 self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+                self._background_limits = _view_limits(self.fig)
                 self._key = key
             else:
                 self.canvas.restore_region(self._background)
+            limits = _view_limits(self.fig)
+            if self.stale:  # draw the data on the axes the background shows
+                _set_view_limits(self.fig, self._background_limits)
             renderer = self.canvas.get_renderer()
             for artist in self.dynamic:
                 if artist.get_visible():
                     artist.draw(renderer)
+            if self.stale:
+                _set_view_limits(self.fig, limits)
             return encode_png(self.canvas)
 
     def full_png(self, snap: Snapshot, dpi: int = 150) -> bytes:
@@ -298,6 +314,16 @@ class LiveChart(ABC):
         ax.set_xlim(0, weeks)
         positions, labels = time_ticks(snap.start, weeks, max_ticks)
         ax.set_xticks(positions, labels)
+
+
+def _view_limits(fig: Figure) -> list:
+    return [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
+
+
+def _set_view_limits(fig: Figure, limits: list) -> None:
+    for ax, (x, y) in zip(fig.axes, limits, strict=True):
+        ax.set_xlim(x, emit=False)
+        ax.set_ylim(y, emit=False)
 
 
 def _label_shape(label: str) -> str:
