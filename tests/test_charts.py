@@ -135,3 +135,54 @@ def test_a_flat_quota_is_drawn_from_zero_and_tariff_labels_say_who_imports():
     assert "US on CN (all)" in tariffs
     assert "CN→US (Dy/Tb, magnets)" in chart.axes[1]._res_labels  # every route kept, the
     # tightest too (six destinations here)
+
+
+def test_charts_kept_through_a_run_stay_readable_without_laying_out_every_range():
+    """The view keeps its figures for a whole run: a new y-range whose tick labels
+    have the shapes of the old ones reuses the layout, and must still read cleanly."""
+    from sim.model import StandoffModel
+    from sim.scenario import load_scenario
+
+    model = StandoffModel(load_scenario("framework_deal"), seed=0)
+    snap = Snapshot(model)
+    charts = {spec.name: spec.build(snap) for spec in charts_for(snap)}
+    redraws = layouts = 0
+    problems = []
+    for week in range(1, 131):
+        model.step()
+        snap = Snapshot(model)
+        for name, chart in charts.items():
+            laid_out = chart._laid_out
+            chart.frame(snap)
+            redraws += chart.redrawn
+            layouts += chart._laid_out is not laid_out
+            if chart.redrawn or week % 26 == 0:
+                problems += [f"week {week}: {p}" for p in readability_problems(chart, name)]
+    assert problems == []
+    assert layouts < redraws  # some new ranges kept the layout
+
+
+def test_a_put_off_redraw_draws_the_data_on_the_axes_its_background_shows():
+    from sim.model import StandoffModel
+    from sim.scenario import load_scenario
+    from sim.view.market_charts import PricesChart
+
+    model = StandoffModel(load_scenario("baseline_2025"), seed=0)
+    chart = PricesChart(Snapshot(model))
+    chart.frame(Snapshot(model))
+    model.run(40)  # past the first time window
+    snap = Snapshot(model)
+    drawn_on_old_axes = {}
+    line = chart.lines[0][0]
+    real_draw = line.draw
+    line.draw = lambda renderer: (drawn_on_old_axes.update(x=line.axes.get_xlim()),
+                                  real_draw(renderer))
+    put_off = chart.frame(snap, redraw=False)
+    assert chart.stale and not chart.redrawn
+    assert drawn_on_old_axes["x"] == (0, 26)  # the window the background shows
+    assert chart.axes.flat[0].get_xlim() == (0, 52)  # the new one stays set for the redraw
+    later = chart.frame(snap)
+    assert not chart.stale and chart.redrawn
+    assert drawn_on_old_axes["x"] == (0, 52)
+    assert later != put_off
+    assert chart.frame(snap) == later  # once redrawn, frames blit again

@@ -57,8 +57,9 @@ FLOW_TITLES = {
     "dytb_oxide": "Dy/Tb oxide → magnet makers",
     "magnet": "Magnets → end users",
 }
-# lengths of the time axis, in weeks: it grows in steps as the run goes on
-WINDOWS = (26, 52, 78, 104, 156, 208, 260, 390, 520, 780, 1040, 1560, 2080, 5200)
+# lengths of the time axis, in weeks: it grows in steps as the run goes on (each step
+# redraws the chart's background, so few of them)
+WINDOWS = (26, 52, 104, 156, 260, 520, 780, 1040, 1560, 2080, 5200)
 FLOW_WEEKS = 13  # trade-flow heatmaps show the average of the last quarter (shipments are lumpy)
 PNG_LEVEL = 1  # zlib level: fast; the PNG travels over loopback or a LAN
 
@@ -140,20 +141,22 @@ def sticky_limits(current: tuple[float, float] | None, lo: float, hi: float,
                   floor_zero: bool = True) -> tuple[float, float]:
     """Keep the current y-range while it fits the data well; else a roomier one.
 
-    Changing a range forces a full redraw, so a new range gets headroom (and at
-    least 30% of the data's magnitude as span) and is kept until the data leaves
-    it or fills much less of it than a fresh range would.
+    Changing a range forces a full redraw, so a new range gets headroom (half the
+    data's span or magnitude above, as a rising price keeps rising; at least 30% of
+    the magnitude as span), starts from zero when the data is positive and reaches
+    down to 40% of its top, and is kept until the data leaves it or fills much less
+    of it than a fresh range would.
     """
     if not (np.isfinite(lo) and np.isfinite(hi)):
         lo, hi = 0.0, 1.0
     span = max(hi - lo, 0.3 * max(abs(hi), abs(lo)), 1e-9)
     if current is not None:
         c_lo, c_hi = current
-        if c_lo <= lo and hi <= c_hi and (c_hi - c_lo) <= 3.5 * span:
+        if c_lo <= lo and hi <= c_hi and (c_hi - c_lo) <= 4.0 * span:
             return current
-    new_lo, new_hi = lo - 0.15 * span, hi + max(0.35 * span, 0.3 * abs(hi))
+    new_lo, new_hi = lo - 0.2 * span, hi + max(0.5 * span, 0.5 * abs(hi))
     if floor_zero and lo >= 0:
-        new_lo = max(0.0, new_lo)
+        new_lo = 0.0 if lo <= 0.4 * hi else max(0.0, new_lo)
     return _round_down(new_lo), _round_up(new_hi)
 
 
@@ -203,6 +206,8 @@ class LiveChart(ABC):
             self.dynamic: list = []
             self._key = None
             self._background = None
+            self.stale = True  # the last frame's background is not the one its data needs
+            self.redrawn = False  # did the last frame redraw the background
             self.build(snap)
             # A chart lays itself out (constrained layout) only when its layout key
             # changes, never as a side effect of a draw: a blitted frame and a full draw
@@ -217,26 +222,47 @@ class LiveChart(ABC):
         """Draw the static parts: axes, labels, legends, empty artists."""
 
     @abstractmethod
-    def update(self, snap: Snapshot) -> tuple:
-        """Put the snapshot's data into the artists; return the layout key."""
+    def update(self, snap: Snapshot) -> tuple[tuple, tuple]:
+        """Put the snapshot's data into the artists; return ``(layout, ranges)``.
 
-    def frame(self, snap: Snapshot) -> bytes:
-        """One PNG of the chart for the snapshot."""
+        ``layout``: what the layout depends on besides tick labels (the time window,
+        the series in a legend); ``ranges``: the axis ranges. A change of either
+        redraws the background; only a change of ``layout`` or of the tick labels'
+        shapes (``tick_signature``) lays the figure out again.
+        """
+
+    def frame(self, snap: Snapshot, redraw: bool = True) -> bytes:
+        """One PNG of the chart for the snapshot.
+
+        ``redraw=False`` puts off a due background redraw: the data is drawn on the
+        old background (clipped to its axes) and ``stale`` stays true until a frame
+        redraws it.
+        """
         with RENDER_LOCK, rc_context(BASE_STYLE):
             key = self.update(snap)
-            if key != self._key or self._background is None:
-                if key != self._laid_out:
+            self.stale = key != self._key or self._background is None
+            self.redrawn = self.stale and (redraw or self._background is None)
+            if self.redrawn:
+                self.stale = False
+                layout = (key[0], tick_signature(self.fig))
+                if layout != self._laid_out:
                     self._relayout()
-                    self._laid_out = key
+                    self._laid_out = layout
                 self.canvas.draw()
                 self._background = self.canvas.copy_from_bbox(self.fig.bbox)
+                self._background_limits = _view_limits(self.fig)
                 self._key = key
             else:
                 self.canvas.restore_region(self._background)
+            limits = _view_limits(self.fig)
+            if self.stale:  # draw the data on the axes the background shows
+                _set_view_limits(self.fig, self._background_limits)
             renderer = self.canvas.get_renderer()
             for artist in self.dynamic:
                 if artist.get_visible():
                     artist.draw(renderer)
+            if self.stale:
+                _set_view_limits(self.fig, limits)
             return encode_png(self.canvas)
 
     def full_png(self, snap: Snapshot, dpi: int = 150) -> bytes:
@@ -288,6 +314,44 @@ class LiveChart(ABC):
         ax.set_xlim(0, weeks)
         positions, labels = time_ticks(snap.start, weeks, max_ticks)
         ax.set_xticks(positions, labels)
+
+
+def _view_limits(fig: Figure) -> list:
+    return [(ax.get_xlim(), ax.get_ylim()) for ax in fig.axes]
+
+
+def _set_view_limits(fig: Figure, limits: list) -> None:
+    for ax, (x, y) in zip(fig.axes, limits, strict=True):
+        ax.set_xlim(x, emit=False)
+        ax.set_ylim(y, emit=False)
+
+
+def _label_shape(label: str) -> str:
+    # DejaVu Sans (matplotlib's font) draws every digit at one width
+    return "".join("0" if c.isdigit() else c for c in label)
+
+
+def tick_signature(fig: Figure) -> tuple:
+    """What the layout needs to know of the tick labels: per axis, the shapes of the
+    labels inside the view (digits as 0), the offset text, whether the labels are
+    shown, and whether a tick sits at an end of the view (its label then reaches past
+    the axes). Equal signatures give equal text extents, so the same layout fits."""
+    signature = []
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            lo, hi = sorted(axis.get_view_interval())
+            tol = 1e-9 * max(abs(lo), abs(hi), 1.0)
+            locs = [v for v in axis.get_majorticklocs() if lo - tol <= v <= hi + tol]
+            formatter = axis.get_major_formatter()
+            labels = formatter.format_ticks(locs)
+            ticks = axis.get_major_ticks(len(locs)) if locs else []
+            shown = tuple(t.label1.get_visible() for t in ticks[:1]) + tuple(
+                t.label2.get_visible() for t in ticks[:1])
+            ends = (bool(locs) and abs(locs[0] - lo) <= tol,
+                    bool(locs) and abs(locs[-1] - hi) <= tol)
+            signature.append((tuple(_label_shape(x) for x in labels),
+                              _label_shape(formatter.get_offset()), shown, ends))
+    return tuple(signature)
 
 
 def _png_of(fig: Figure, dpi: int) -> bytes:

@@ -80,7 +80,7 @@ class PricesChart(LiveChart):
             self.limits[j] = sticky_limits(self.limits[j], lo, hi)
             ax.set_ylim(*self.limits[j])
             self._time_axis(ax, snap, weeks, 5)
-        return (weeks, tuple(self.limits))
+        return (weeks,), tuple(self.limits)
 
 
 # -- trade flows -----------------------------------------------------------------------
@@ -140,7 +140,7 @@ class TradeFlowChart(LiveChart):
                     text.set_visible(True)
                 else:
                     text.set_visible(False)
-        return ()
+        return (), ()
 
 
 # -- asset prices (listed firms and ETFs) ------------------------------------------------
@@ -200,4 +200,4 @@ class AssetPricesChart(LiveChart):
         self.ax.set_ylim(*self.limits)
         weeks = window_weeks(snap.steps)
         self._time_axis(self.ax, snap, weeks, 6)
-        return (weeks, self.limits)
+        return (weeks,), self.limits

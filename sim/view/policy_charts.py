@@ -146,7 +146,7 @@ class PolicyChart(LiveChart):
                                             borderaxespad=0.3) if series else None
             labels_key.append(labels)
         self._time_axis(self.axes[-1], snap, weeks, 5)
-        return (weeks, tuple(self.limits), tuple(labels_key))
+        return (weeks, tuple(labels_key)), tuple(self.limits)
 
 # -- capacity --------------------------------------------------------------------------
 class CapacityChart(LiveChart):
@@ -189,4 +189,4 @@ class CapacityChart(LiveChart):
             self.limits[k] = sticky_limits(self.limits[k], 0.0, hi)
             ax.set_ylim(*self.limits[k])
             self._time_axis(ax, snap, weeks, 3)
-        return (weeks, tuple(self.limits))
+        return (weeks,), tuple(self.limits)

@@ -79,6 +79,8 @@ class ViewSession:
         self.generation = 0  # bumped by every reset: charts and widgets start afresh
         self._drawn = threading.Condition()
         self._drawn_tick = -1
+        self.playing = False  # set by Play: frames then put off background redraws
+        self._waiting: dict[str, int] = {}  # frames each stale chart has waited
         self.model: StandoffModel
         self.charts: dict[str, LiveChart] = {}
         self.reset(self.settings)
@@ -100,6 +102,7 @@ class ViewSession:
             self.generation += 1
             snap = Snapshot(model)
             self.charts = {spec.name: spec.build(snap) for spec in charts_for(snap)}
+            self._waiting = {}
             self.names = DisplayNames.from_scenario(scenario)
 
     def step(self, weeks: int = 1) -> int:
@@ -134,10 +137,35 @@ class ViewSession:
 
     # -- what the page shows ----------------------------------------------------------
     def frames(self) -> dict[str, bytes]:
-        """One PNG per live chart for the model as it is now."""
+        """One PNG per live chart for the model as it is now.
+
+        While ``playing``, a frame redraws at most one chart's background (a full
+        matplotlib draw, 100-500 ms, against a few ms for a blitted frame): when the
+        time window grows, every chart needs one at once, and Play would stall.
+        The others are redrawn in the following frames, the longest-waiting first;
+        until then their data is clipped to the old axes. ``stale`` says whether
+        any chart still waits.
+        """
         with self.lock:
             snap = Snapshot(self.model)
-            return {name: chart.frame(snap) for name, chart in self.charts.items()}
+            order = sorted(self.charts, key=lambda name: -self._waiting.get(name, 0))
+            budget = 1 if self.playing else len(order)
+            pictures = {}
+            for name in order:
+                chart = self.charts[name]
+                pictures[name] = chart.frame(snap, redraw=budget > 0)
+                budget -= chart.redrawn
+                if chart.stale:
+                    self._waiting[name] = self._waiting.get(name, 0) + 1
+                else:
+                    self._waiting.pop(name, None)
+            return {name: pictures[name] for name in self.charts}
+
+    @property
+    def stale(self) -> bool:
+        """Does a chart on the page still wait for its background redraw."""
+        with self.lock:
+            return any(chart.stale for chart in self.charts.values())
 
     def file_stem(self) -> str:
         with self.lock:

@@ -145,3 +145,20 @@ def test_investor_mix_slider_becomes_valid_crowd_overrides():
     assert new_total == total and new_share == 80
     model = StandoffModel(mixed, seed=0)
     assert len(model.exchange.crowd) == total
+
+
+def test_while_playing_a_frame_redraws_one_chart_background_and_the_rest_follow(env):
+    view = ViewSession(RunSettings("baseline_2025", seed=0))
+    view.frames()
+    view.step(30)  # the time window grows: every time chart needs a new background
+    view.playing = True
+    view.frames()
+    assert sum(chart.redrawn for chart in view.charts.values()) == 1
+    assert view.stale
+    for _ in range(len(view.charts)):
+        view.frames()
+    assert not view.stale
+    view.step(30)
+    view.playing = False  # a Step or the frame after Play: everything at once
+    view.frames()
+    assert not view.stale
