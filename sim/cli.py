@@ -11,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+from sim.arguments import positive_int
 from sim.sweep import cli as sweep_cli
 
 EXIT_BAD_INPUT = 2
@@ -18,16 +19,6 @@ EXIT_BAD_INPUT = 2
 
 class CliError(Exception):
     """A problem with what the user asked for; printed, exit status 2."""
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _seed(text: str) -> int:
@@ -41,7 +32,7 @@ def _seed(text: str) -> int:
 
 
 def _port(text: str) -> int:
-    value = _positive_int(text)
+    value = positive_int(text)
     if value > 65535:
         raise argparse.ArgumentTypeError(f"must be a port number 1-65535, got {value}")
     return value
@@ -87,7 +78,7 @@ def add_commands(commands) -> None:
     run = commands.add_parser("run", help="run a scenario headless and write its outputs")
     run.add_argument("--scenario", default="baseline_2025",
                      help="scenario name in scenarios/ or path to a .toml (default: %(default)s)")
-    run.add_argument("--steps", type=_positive_int, default=None,
+    run.add_argument("--steps", type=positive_int, default=None,
                      help="weeks to simulate (default: the scenario's steps)")
     run.add_argument("--seed", type=_seed, default=None,
                      help="random seed (default: the scenario's seed)")

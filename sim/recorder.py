@@ -93,20 +93,27 @@ class Recorder:
         if len(combos) == 0:
             return pd.DataFrame(columns=COLUMNS)
         values = data[(slice(None), *combos.T)]  # steps x combos
-        n_steps, n_combos = values.shape
-        columns = {
-            "step": np.repeat(steps, n_combos),
-            "date": np.repeat(dates, n_combos),
-            "metric": name,
-            "value": values.ravel(),
-        }
-        for axis in ("region", "partner", "product"):
-            if axis in spec.axes:
-                names = np.asarray(labels[axis])[combos[:, spec.axes.index(axis)]]
-                columns[axis] = np.tile(names, n_steps)
-            else:
-                columns[axis] = spec.fixed_product if axis == "product" else ""
+        columns = {"step": np.repeat(steps, values.shape[1]),
+                   "date": np.repeat(dates, values.shape[1]), "metric": name,
+                   **axis_columns(spec, labels, combos, values.shape[0]),
+                   "value": values.ravel()}
         frame = pd.DataFrame(columns)
         if spec.keep == "finite":
             frame = frame[np.isfinite(frame["value"])]
         return frame
+
+
+def axis_columns(spec, labels: dict, combos: np.ndarray, n_steps: int) -> dict[str, object]:
+    """The region, partner and product columns of a metric's rows, step-major.
+
+    ``combos`` (series x axes) indexes each series' labels on ``spec.axes``; an
+    axis the metric lacks is blank (or its fixed product).
+    """
+    columns: dict[str, object] = {}
+    for axis in ("region", "partner", "product"):
+        if axis in spec.axes:
+            names = np.asarray(labels[axis])[combos[:, spec.axes.index(axis)]]
+            columns[axis] = np.tile(names, n_steps)
+        else:
+            columns[axis] = spec.fixed_product if axis == "product" else ""
+    return columns

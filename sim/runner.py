@@ -106,7 +106,7 @@ def series_labels(model_or_scenario, metric: str) -> dict[str, tuple[str, ...]]:
 
 def sampled_series(model, request: SeriesRequest, every: int = 1) -> pd.DataFrame:
     """One metric of a finished run, every ``every`` steps, as a long table."""
-    from sim.recorder import METRICS
+    from sim.recorder import METRICS, axis_columns
 
     spec = METRICS[request.metric]
     data = model.recorder.stacked(request.metric)[::every]
@@ -120,13 +120,6 @@ def sampled_series(model, request: SeriesRequest, every: int = 1) -> pd.DataFram
     grids = np.meshgrid(*[np.array(c, dtype=int) for c in chosen], indexing="ij")
     combos = np.stack([g.ravel() for g in grids], axis=1) if grids else np.zeros((1, 0), int)
     values = data[(slice(None), *combos.T)] if len(spec.axes) else data[:, np.newaxis]
-    n_steps, n_combos = values.shape
-    columns: dict[str, object] = {"step": np.repeat(steps, n_combos), "metric": request.metric}
-    for axis in ("region", "partner", "product"):
-        if axis in spec.axes:
-            names = np.asarray(labels[axis])[combos[:, spec.axes.index(axis)]]
-            columns[axis] = np.tile(names, n_steps)
-        else:
-            columns[axis] = spec.fixed_product if axis == "product" else ""
-    columns["value"] = values.ravel()
+    columns = {"step": np.repeat(steps, values.shape[1]), "metric": request.metric,
+               **axis_columns(spec, labels, combos, values.shape[0]), "value": values.ravel()}
     return pd.DataFrame(columns)[SERIES_COLUMNS]

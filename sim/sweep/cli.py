@@ -7,23 +7,14 @@ how to resume.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
+
+from sim.arguments import positive_int
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
 METHODS = ("sobol", "morris", "summary")
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def add_commands(commands) -> None:
@@ -37,11 +28,11 @@ def add_commands(commands) -> None:
                        "scenarios/sweeps/quick_sweep.toml")
     sweep.add_argument("--out", type=Path, default=None,
                        help="results folder (default: out/sweeps/SPEC_NAME)")
-    sweep.add_argument("--workers", type=_count, default=None,
+    sweep.add_argument("--workers", type=positive_int, default=None,
                        help="local worker processes (default: every core)")
     sweep.add_argument("--scheduler", default=None, metavar="ADDRESS",
                        help="run on a Dask cluster, e.g. tcp://10.0.0.5:8786")
-    sweep.add_argument("--chunk-runs", type=_count, default=200,
+    sweep.add_argument("--chunk-runs", type=positive_int, default=200,
                        help="runs per result chunk (default: %(default)s; a chunk is also "
                        "written every 30 s)")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
