@@ -12,16 +12,15 @@ meaningful on a noisy shared machine. The whole run's time is reported too.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.revision import ROOT, export_revision
+
 SCENARIOS = ("baseline_2025", "investor_frenzy")
 TIME_RUN = """
 import json, sys, time
@@ -44,14 +43,6 @@ for _ in range({steps}):
     model.step()
 print(json.dumps({{"run": time.perf_counter() - start, "finance": spent[0]}}))
 """
-
-
-def export_revision(rev: str, into: Path) -> None:
-    """Write the tree of git revision ``rev`` into the directory ``into``."""
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True,
-                             capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
 
 
 def time_run(root: Path, scenario: str, steps: int) -> dict[str, float]:

@@ -19,9 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-from compare_runs import export_revision  # noqa: E402
+from benchmarks.revision import ROOT, export_revision
 
 BEFORE = "62df314"  # the code before the speed-up
 TIME_ONE = """

@@ -18,10 +18,8 @@ against the same revision only rerun the work tree.
 from __future__ import annotations
 
 import argparse
-import io
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -29,6 +27,9 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from benchmarks.revision import export_revision  # noqa: E402
+
 FILES = ("timeseries.csv", "events.csv", "deals.csv")
 WRITE = """
 import sys
@@ -47,13 +48,6 @@ out.mkdir(parents=True, exist_ok=True)
 
 def shipped_scenarios(root: Path) -> list[str]:
     return sorted(p.stem for p in (root / "scenarios").glob("*.toml"))
-
-
-def export_revision(rev: str, into: Path) -> None:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True,
-                             capture_output=True).stdout
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
 
 
 def run_side(root: Path, scenario: str, seed: int, steps: int | None, out: Path) -> None:
