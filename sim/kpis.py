@@ -18,11 +18,9 @@ SHORTAGE_SHARE = 0.01  # a week counts as short when more than this share of dem
 def kpis(model: MeasuredWorld) -> dict[str, float]:
     """Headline figures: prices inside and outside China, shortages, capacity shares."""
     rec = model.recorder
-    price = rec.stacked("price")[-LAST_YEAR:]
-    use = rec.stacked("demand")[-LAST_YEAR:]
-    unmet = rec.stacked("unmet_demand")
-    demand = rec.stacked("demand")
-    capacity = rec.stacked("capacity")
+    prices, demand = rec.stacked("price"), rec.stacked("demand")
+    unmet, capacity = rec.stacked("unmet_demand"), rec.stacked("capacity")
+    price, use = prices[-LAST_YEAR:], demand[-LAST_YEAR:]
     china = model.china
     outside = [i for i in range(len(model.regions)) if i != china]
     out: dict[str, float] = {}
@@ -30,7 +28,7 @@ def kpis(model: MeasuredWorld) -> dict[str, float]:
         weights = use[:, outside, j].sum(axis=0) + 1e-9
         ex_china = float((price[:, outside, j].mean(axis=0) * weights).sum() / weights.sum())
         out[f"price_{product}_outside_china_last_year"] = ex_china
-        peak = rec.stacked("price")[:, outside, j].max()
+        peak = prices[:, outside, j].max()
         out[f"peak_price_{product}_outside_china"] = float(peak)
         if china is not None:
             domestic = float(price[:, china, j].mean())
@@ -44,19 +42,18 @@ def kpis(model: MeasuredWorld) -> dict[str, float]:
         if china is not None:
             out[f"china_share_{stage}_capacity_percent"] = float(
                 100 * end[china] / max(end.sum(), 1e-9))
-    out.update(_sweep_outcomes(model))
+    out.update(_sweep_outcomes(model, prices, demand, unmet, capacity, outside))
     return {key: round(value, 6) for key, value in out.items() if np.isfinite(value)}
 
 
-def _sweep_outcomes(model: MeasuredWorld) -> dict[str, float]:
-    """Peak price ratios outside/inside China, weeks of shortage, capacity built, deals."""
-    rec = model.recorder
-    price = rec.stacked("price")
-    demand = rec.stacked("demand")
-    unmet = rec.stacked("unmet_demand")
-    capacity = rec.stacked("capacity")
+def _sweep_outcomes(model: MeasuredWorld, price: np.ndarray, demand: np.ndarray,
+                    unmet: np.ndarray, capacity: np.ndarray,
+                    outside: list[int]) -> dict[str, float]:
+    """Peak price ratios outside/inside China, weeks of shortage, capacity built, deals.
+
+    The arrays are whole runs (steps x region x ...), as ``kpis`` read them.
+    """
     china = model.china
-    outside = [i for i in range(len(model.regions)) if i != china]
     out: dict[str, float] = {}
     for j, product in enumerate(PRODUCTS):
         if china is not None:

@@ -60,10 +60,6 @@ class Physical:
         grades = np.divide(self.content, conc, out=self.default_grade.copy(), where=conc > 1e-9)
         return np.minimum(np.maximum(grades, 0.0), 1.0)
 
-    def held(self) -> np.ndarray:
-        """All material held in each region, whoever holds it (region x product)."""
-        return self.stock + self.stockpile + self.hoard
-
 
 def ore_grades(regions: int, miners: list) -> np.ndarray:
     """Composition of each region's own ore (world average where it mines none), region x 2."""

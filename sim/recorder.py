@@ -85,7 +85,7 @@ class Recorder:
         elif spec.keep == "ever_changed":
             keep = (data != data[:1]).any(axis=0)
         elif spec.keep == "ever_licensed":
-            keep = np.stack(self.licensed).any(axis=0)
+            keep = self.licensed.any(axis=0)
         if "partner" in spec.axes:
             n = len(self.regions)
             keep &= ~np.eye(n, dtype=bool).reshape(n, n, *([1] * (len(shape) - 2)))

@@ -55,7 +55,6 @@ class Exchange:
         self.listings = list(spec.listings) if spec else []
         self.etfs = list(spec.etfs) if spec else []
         self.groups = []
-        self.hoard_flow = np.zeros(model.stock.shape)  # last week's oxide hoard flows (t)
         if spec is not None:
             self._build(model, spec)
 
@@ -180,9 +179,9 @@ class Exchange:
         quotes = self._quotes()
         self._trade(quotes)
         self._switch(quotes)
-        self.hoard_flow = self.oxide.step(model.stock, model.prices, self.trend_capital_share())
+        hoarded = self.oxide.step(model.stock, model.prices, self.trend_capital_share())
         self._set_capital_factors()
-        return self.hoard_flow
+        return hoarded
 
     def _read_news(self) -> None:
         self.news_pull = self.news_decay * self.news_pull
