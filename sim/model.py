@@ -79,7 +79,7 @@ class StandoffModel(mesa.Model):
         self.states = [State(self, code, spec, i)
                        for i, (code, spec) in enumerate(scenario.regions.items())]
         self.firms: dict[str, list] = {kind: [] for kind in FIRM_KINDS}
-        self._capacity = None
+        self._capacity = self._ores = None
         for kind in FIRM_KINDS:
             for name, spec in getattr(scenario, kind).items():
                 self.add_firm(kind, name, spec)
@@ -158,6 +158,7 @@ class StandoffModel(mesa.Model):
         firm = FIRM_KINDS[kind](self, name, spec, self.region_index[spec.region])
         self.firms[kind].append(firm)
         self.capacity_changed()
+        self._ores = None
         return firm
 
     def capacity_changed(self) -> None:
@@ -211,10 +212,12 @@ class StandoffModel(mesa.Model):
 
     def _mine(self) -> None:
         miners = self.firms["miners"]
+        if self._ores is None:  # mines' regions and ore shares, until a mine is added
+            self._ores = (np.array([m.region for m in miners], dtype=int),
+                          np.array([(m.ndpr_share, m.dytb_share) for m in miners],
+                                   dtype=float).reshape(-1, 2))
+        regions, shares = self._ores
         tonnes = np.array([miner.produce() for miner in miners], dtype=float)
-        regions = np.array([miner.region for miner in miners], dtype=int)
-        shares = np.array([(miner.ndpr_share, miner.dytb_share) for miner in miners],
-                          dtype=float).reshape(-1, 2)
         produced, self.physical.content = flows.mined(self.physical.content, regions, tonnes,
                                                       shares)
         self.week.produced[:, CONC] += produced
