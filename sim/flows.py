@@ -45,6 +45,7 @@ class Week:
     stockpile_buy: np.ndarray  # what state stockpiles buy this week
     magnets_planned: np.ndarray  # region: magnets (t) makers planned to make
     hoarded: np.ndarray  # oxide speculators took off the market (negative: sold back)
+    export_rent: np.ndarray  # exporter x product, USD million: foreign netback over home price
 
     @classmethod
     def quiet(cls, landed: np.ndarray, wedge: np.ndarray, approval: np.ndarray) -> Week:
@@ -53,7 +54,7 @@ class Week:
         nothing = Allocation(take=np.zeros((n, n, p)), supply_left=z(),
                              quota_left=np.full((n, p), np.inf), unfilled=z())
         return cls(z(), z(), z(), z(), z(), z(), z(), np.zeros((n, n, p)), nothing, landed,
-                   wedge, approval, z(), np.zeros(n), z())
+                   wedge, approval, z(), np.zeros(n), z(), z())
 
     def freeze(self) -> Week:
         """Make every array read-only, so nothing can rewrite a week once measured."""

@@ -6,10 +6,15 @@ traders hold an expected price ``E`` that adapts to the market over
 cover against its target, ``(cover / target) ** -cover_sensitivity``, and
 raised by unmet demand, ``exp(scarcity_sensitivity * shortage share)``.
 Arbitrage then pulls the indicated price towards import parity (cheapest open
-landed cost) from above and export parity (best open netback) from below. A
-quota or licence that closes a route removes its pull: that is how a Chinese
-export quota splits China's domestic price from the world's. The price moves
-a share ``price_smoothing`` of the way each week, within ``max_weekly_change``.
+landed cost) from above and export parity (best open netback) from below.
+Only routes open at the margin pull: a quota that is used up, or a licence that
+refuses civil requests, holds the blocked volume at home, so the exporter's
+domestic price clears on its own supply and demand while prices abroad rise by
+what the restriction withholds. That is how a Chinese export quota or licensing
+splits China's domestic price from the world's; the gap times what is shipped
+is the rent of whoever holds the export licence (``export_rent``). The price
+moves a share ``price_smoothing`` of the way each week, within
+``max_weekly_change``.
 """
 
 from __future__ import annotations
@@ -34,8 +39,7 @@ def parity_prices(
     Returns two region x product arrays; import parity is +inf and export
     parity 0 where no route is open. ``import_open`` (bool) and ``export_share``
     (0-1, the share of exports a route lets through, e.g. licence approval) are
-    exporter x importer x product: a half-open route pulls an exporter's price
-    only half-way to what abroad pays.
+    exporter x importer x product.
     """
     n = price.shape[0]
     off_diagonal = ~np.eye(n, dtype=bool)[:, :, np.newaxis]
@@ -81,3 +85,16 @@ def price_step(
     new_price = price * np.exp(move)
     new_expected = expected + (new_price - expected) / rules.expectation_weeks
     return new_price, new_expected
+
+
+def export_rent(price: np.ndarray, shipped: np.ndarray, wedge: np.ndarray,
+                transport: np.ndarray) -> np.ndarray:
+    """What exporters gain over selling at home, exporter x product (USD million).
+
+    Per kg shipped: the importer's price net of freight and the cost wedge,
+    less the exporter's own price, where positive. ``shipped`` is exporter x
+    importer x product (t).
+    """
+    netback = (price[np.newaxis, :, :] - transport[np.newaxis, np.newaxis, :]) / wedge
+    gain = np.maximum(netback - price[:, np.newaxis, :], 0.0)
+    return (shipped * gain).sum(axis=1) * 1e-3  # t x USD/kg = kUSD; 1e-3 -> USD million

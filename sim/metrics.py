@@ -124,6 +124,17 @@ METRICS: dict[str, Metric] = {
         "(importer).", keep="ever_nonzero",
         region_means="exporter",
         read=lambda r: r.week.shipped),
+    "sourcing_share": Metric(
+        "share", RPP, "Share of what partner (importer) obtained this week that came "
+        "from region (the source; partner's own market included).", keep="ever_nonzero",
+        region_means="source",
+        read=lambda r: r.week.allocation.shares()),
+    "export_rent": Metric(
+        "USD million/week", RP, "What region's exporters gained over selling at home: "
+        "the foreign price net of freight, duty and tariff, less the home price, times "
+        "tonnes shipped (the rent of a binding quota or licence).", keep="ever_nonzero",
+        region_means="exporter",
+        read=lambda r: r.week.export_rent),
     "export_quota": Metric(
         "t/yr", RP, "Annual export quota of region; rows only while a "
         "quota is set.", keep="finite",

@@ -21,7 +21,7 @@ import sim.flows as flows
 from agents import MagnetMaker, Manufacturer, Miner, Refiner, State
 from sim.changes import ChangeHandler
 from sim.finance import Exchange
-from sim.market import parity_prices, price_step
+from sim.market import export_rent, parity_prices, price_step
 from sim.metrics import read_all
 from sim.negotiation import Diplomacy
 from sim.physical import Physical, ore_grades
@@ -30,7 +30,7 @@ from sim.recorder import Recorder
 from sim.rng import stream
 from sim.scenario import Scenario, load_scenario
 from sim.scorecard import Scorecard
-from sim.trade import allocate, landed_cost
+from sim.trade import adjusted_shares, allocate, landed_cost, sourcing_target, with_home_open
 from sim.world import (
     CONC,
     DYTB,
@@ -257,8 +257,12 @@ class StandoffModel(mesa.Model):
         week.landed = landed_cost(self.prices, week.wedge, self.transport)
         week.approval = policy.route_approval(self.military_share())
         weeks_left = weeks_left_in_year(step_date(self.spec.start_date, self.steps - 1))
+        market = self.spec.market
+        self.sourcing = adjusted_shares(self.sourcing, self._sourcing_target(week),
+                                        1.0 / market.sourcing_adjustment_weeks)
         allocation = allocate(want, physical.stock, week.landed, week.approval,
-                              policy.weekly_quota_allowance(weeks_left))
+                              policy.weekly_quota_allowance(weeks_left), self.sourcing,
+                              elasticity=market.sourcing_elasticity)
         week.allocation = allocation
         week.shipped = shipped = allocation.flows
         week.exports = shipped.sum(axis=1)
@@ -269,6 +273,11 @@ class StandoffModel(mesa.Model):
         delays = np.where(policy.licensed, np.ceil(policy.delay_days / 7), 0)
         physical.transit.ship(self.steps, shipped, shipped_content, delays)
         self._land(physical.transit.arrive(self.steps))  # unlicensed goods land this week
+
+    def _sourcing_target(self, week: flows.Week) -> np.ndarray:
+        """Where buyers would place their orders at this week's costs and stocks."""
+        return sourcing_target(week.landed, self.physical.stock, with_home_open(week.approval),
+                               self.spec.market.sourcing_elasticity)
 
     def _land(self, arrivals: tuple[np.ndarray, np.ndarray]) -> None:
         tonnes, content = arrivals
@@ -300,11 +309,14 @@ class StandoffModel(mesa.Model):
         with np.errstate(divide="ignore", invalid="ignore"):
             shortage_share = np.where(week.use > 1e-9, week.shortage / week.use, 0.0)
         alloc = week.allocation
-        approved = week.approval > 0
-        import_open = approved & (alloc.supply_left > 1e-6)[:, None, :] & (
-            alloc.quota_left > 1e-6)[:, None, :]
-        export_share = week.approval * (alloc.quota_left > 1e-6)[:, None, :] * (
-            alloc.unfilled > 1e-6)[None, :, :]
+        # Arbitrage runs only where a buyer could get one more tonne: not on routes
+        # whose licence refuses civil requests, nor past a used-up quota.
+        marginal = (week.approval > 0) & ~(policy.licensed & (policy.civil_approval < 1.0))
+        quota_open = (alloc.quota_left > 1e-6)[:, None, :]
+        import_open = marginal & (alloc.supply_left > 1e-6)[:, None, :] & quota_open
+        export_share = (marginal & quota_open & (alloc.unfilled > 1e-6)[None, :, :]).astype(
+            float)
+        week.export_rent = export_rent(self.prices, week.shipped, week.wedge, self.transport)
         imports, exports = parity_prices(self.prices, week.landed, week.wedge, self.transport,
                                          import_open, export_share)
         noise = self.market_rng.normal(0.0, market.price_noise, self.prices.shape)
@@ -392,8 +404,10 @@ class StandoffModel(mesa.Model):
         week.produced[:, CONC] = production[:, CONC]
         stock = self.physical.stock + production
         weeks_left = weeks_left_in_year(self.spec.start_date)
+        self.sourcing = self._sourcing_target(week)  # buyers start where costs point
         week.allocation = allocate(week.use, stock, week.landed, week.approval,
-                                   self.policy.weekly_quota_allowance(weeks_left))
+                                   self.policy.weekly_quota_allowance(weeks_left), self.sourcing,
+                                   elasticity=self.spec.market.sourcing_elasticity)
         week.shipped = week.allocation.flows
         week.exports, week.imports = week.shipped.sum(axis=1), week.shipped.sum(axis=0)
         self.policy.quota_used_t += week.exports  # the opening week is part of its year

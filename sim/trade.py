@@ -1,11 +1,19 @@
 """Trade allocation by landed cost within export quotas and licences.
 
-Pure numpy over (exporter, importer, product) arrays, no model state. Buyers in
-each region go through sources from the cheapest landed cost up (their own
-market counts as a source at its own price); in each round a source shares its
-stock pro rata among the buyers asking it, foreign buyers within the
-exporter's quota allowance, and licensing approves only a share of what is
-asked for. What a buyer does not get moves on to its next-cheapest source.
+Pure numpy over (exporter, importer, product) arrays, no model state.
+
+Buyers in each region keep **standing sourcing shares**: the share of their
+purchases they place with each source (their own market counts as a source at
+its own price). The shares drift each week towards a gravity (Armington) rule,
+``sourcing_target``: a source's pull is its depth (stock on offer) times the
+licensed share of requests times its relative landed cost to the power
+``-elasticity``. Orders placed by these shares are filled first (foreign
+orders within the exporter's quota allowance, all orders pro rata within the
+source's stock, licensed routes only for the approved share); what they leave
+unfilled goes to the **spot** market, which places it by the same rule over
+the sources that still hold stock and quota, round by round. So trade shifts
+over weeks and months as costs move, not wholesale in one week, and every
+tonne shipped was in stock.
 """
 
 from __future__ import annotations
@@ -30,6 +38,11 @@ class Allocation:
         out[idx, idx, :] = 0.0
         return out
 
+    def shares(self) -> np.ndarray:
+        """Each source's share of what each importer obtained (0 where it got nothing)."""
+        total = self.take.sum(axis=0)
+        return np.divide(self.take, total, out=np.zeros_like(self.take), where=total > 1e-12)
+
 
 def landed_cost(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> np.ndarray:
     """USD/kg for an importer buying from each exporter (exporter x importer x product).
@@ -44,55 +57,93 @@ def landed_cost(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> 
     return landed
 
 
+def with_home_open(approval: np.ndarray) -> np.ndarray:
+    """``approval`` with every region's own market fully open (a copy)."""
+    approval = approval.copy()
+    idx = np.arange(approval.shape[0])
+    approval[idx, idx, :] = 1.0
+    return approval
+
+
+def sourcing_target(landed: np.ndarray, depth: np.ndarray, approval: np.ndarray,
+                    elasticity: float) -> np.ndarray:
+    """Shares buyers aim to place with each source (exporter x importer x product).
+
+    Source e's pull on importer i for product q is
+    ``depth[e, q] * approval[e, i, q] * (landed[e, i, q] / cheapest) ** -elasticity``,
+    ``cheapest`` being i's cheapest open landed cost; shares are pulls over
+    their sum. Where no open source holds anything, a buyer keeps to its own
+    market. ``approval`` must have the diagonal open (``with_home_open``).
+    """
+    n = landed.shape[0]
+    open_route = approval > 0
+    cheapest = np.min(np.where(open_route, landed, np.inf), axis=0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        relative = landed / cheapest[np.newaxis, :, :]
+        pull = np.where(open_route, depth[:, np.newaxis, :] * approval
+                        * relative ** -elasticity, 0.0)
+    total = pull.sum(axis=0)
+    home = np.broadcast_to(np.eye(n)[:, :, np.newaxis], pull.shape)
+    return np.where(total > 0, np.divide(pull, total, out=np.zeros_like(pull),
+                                         where=total > 0), home)
+
+
+def adjusted_shares(shares: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:
+    """Standing shares moved a share ``rate`` (0-1) of the way to ``target`` this week."""
+    return shares + rate * (target - shares)
+
+
 def allocate(
     want: np.ndarray,
     stock: np.ndarray,
     landed: np.ndarray,
     approval: np.ndarray,
     quota_allowance: np.ndarray,
+    shares: np.ndarray | None = None,
+    *,
+    elasticity: float,
 ) -> Allocation:
     """Allocate ``want`` (importer x product) from ``stock`` (exporter x product).
 
     ``approval`` (exporter x importer x product, 0..1) is the licensed share;
-    ``quota_allowance`` (exporter x product) caps cross-border shipments.
+    ``quota_allowance`` (exporter x product) caps cross-border shipments;
+    ``shares`` (exporter x importer x product, summing to 1 over exporters)
+    are the buyers' standing sourcing shares, filled first; ``None`` sends
+    everything to the spot market, which places what is still wanted by the
+    ``sourcing_target`` rule over the sources with stock and quota left.
     """
     n, p = want.shape
-    idx = np.arange(n)
-    approval = approval.copy()
-    approval[idx, idx, :] = 1.0
-    # Closed routes go last: a source that can approve nothing is never first choice.
-    ranking = np.where(approval > 0, landed, np.inf)
-    order = np.argsort(ranking, axis=0, kind="stable")  # k-th source per importer, product
-    importer, product = np.indices((n, p))
-    # Per round k, flat over (importer, product) cells: the source's cell in
-    # exporter x product arrays, its route in take, its approval, and whether
-    # the source is the buyer's own market (no quota applies at home).
-    cells = (order * p + product).reshape(n, n * p)
-    routes = ((order * n + importer) * p + product).reshape(n, n * p)
-    approved = np.take_along_axis(approval, order, axis=0).reshape(n, n * p)
-    abroad = (order != importer).reshape(n, n * p).astype(float)
-    remaining = np.maximum(want, 0.0).astype(float).ravel()
-    supply = np.maximum(stock, 0.0).astype(float).ravel()
-    quota = quota_allowance.astype(float).ravel()
-    take = np.zeros(n * n * p)
-    bins = n * p
-
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for k in range(n):
+    approval = with_home_open(approval)
+    abroad = ~np.eye(n, dtype=bool)[:, :, np.newaxis]
+    remaining = np.maximum(want, 0.0).astype(float)
+    supply = np.maximum(stock, 0.0).astype(float)
+    quota = quota_allowance.astype(float)
+    take = np.zeros((n, n, p))
+    spot_approval = approval
+    for _ in range(n + 1):  # each spot round empties a source or fills every order
+        if shares is None:
             if remaining.max() <= 1e-9:
                 break
-            cell, away = cells[k], abroad[k]
-            asked = remaining * approved[k]
-            foreign = np.bincount(cell, weights=asked * away, minlength=bins)
-            quota_scale = np.fmin(quota / foreign, 1.0)  # 1 where nothing binds (0/0 too)
-            asked = np.where(away > 0, asked * quota_scale[cell], asked)
-            total = np.bincount(cell, weights=asked, minlength=bins)
-            supply_scale = np.fmin(supply / total, 1.0)
-            got = asked * supply_scale[cell]
-            take[routes[k]] += got
-            remaining = np.maximum(remaining - got, 0.0)
-            supply = np.maximum(supply - np.bincount(cell, weights=got, minlength=bins), 0.0)
-            quota = np.maximum(
-                quota - np.bincount(cell, weights=got * away, minlength=bins), 0.0)
-    return Allocation(take=take.reshape(n, n, p), supply_left=supply.reshape(n, p),
-                      quota_left=quota.reshape(n, p), unfilled=remaining.reshape(n, p))
+            approval = np.where(abroad & (quota <= 1e-9)[:, np.newaxis, :], 0.0, spot_approval)
+            shares = sourcing_target(landed, supply, approval, elasticity)
+        got = _placed(remaining, supply, quota, approval, shares, abroad)
+        # A licence request refused this week is not filed again in a later round.
+        asked = (shares > 0) & (remaining > 0)[np.newaxis, :, :]
+        spot_approval = np.where(asked & (spot_approval < 1.0), 0.0, spot_approval)
+        take += got
+        remaining = np.maximum(remaining - got.sum(axis=0), 0.0)
+        supply = np.maximum(supply - got.sum(axis=1), 0.0)
+        quota = np.maximum(quota - np.where(abroad, got, 0.0).sum(axis=1), 0.0)
+        shares = None
+    return Allocation(take=take, supply_left=supply, quota_left=quota, unfilled=remaining)
+
+
+def _placed(want, supply, quota, approval, shares, abroad) -> np.ndarray:
+    """Orders placed by ``shares``, within quota (foreign) and stock (all), pro rata."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        asked = want[np.newaxis, :, :] * shares * approval
+        foreign = np.where(abroad, asked, 0.0).sum(axis=1)
+        quota_scale = np.fmin(quota / foreign, 1.0)  # 1 where nothing binds (0/0 too)
+        asked = np.where(abroad, asked * quota_scale[:, np.newaxis, :], asked)
+        supply_scale = np.fmin(supply / asked.sum(axis=1), 1.0)
+    return asked * supply_scale[:, np.newaxis, :]

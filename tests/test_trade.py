@@ -1,9 +1,17 @@
-"""Trade allocation: cheapest landed cost first, within quotas and licences."""
+"""Trade allocation: standing sourcing shares first, then the spot market."""
 
 import numpy as np
 import pytest
 
-from sim.trade import allocate, landed_cost
+from sim.trade import (
+    adjusted_shares,
+    allocate,
+    landed_cost,
+    sourcing_target,
+    with_home_open,
+)
+
+SPOT = 60.0  # a spot market this sensitive to cost buys from the cheapest source
 
 
 def _one_product(want, stock, landed, approval=None, quota=None):
@@ -11,15 +19,26 @@ def _one_product(want, stock, landed, approval=None, quota=None):
     approval = np.ones((n, n, 1)) if approval is None else approval
     quota = np.full((n, 1), np.inf) if quota is None else quota
     return allocate(np.array(want, float)[:, None], np.array(stock, float)[:, None],
-                    np.array(landed, float)[:, :, None], approval, quota)
+                    np.array(landed, float)[:, :, None], approval, quota,
+                    elasticity=SPOT)
 
 
-def test_buyers_take_the_cheapest_source_first():
+def test_a_cost_sensitive_spot_market_buys_from_the_cheapest_source():
     # Region 2 wants 10; region 0 sells at 5 landed, region 1 at 7.
     landed = [[1, 1, 5], [1, 1, 7], [9, 9, 6]]
     result = _one_product(want=[0, 0, 10], stock=[100, 100, 0], landed=landed)
-    assert result.take[0, 2, 0] == pytest.approx(10)
-    assert result.take[1, 2, 0] == pytest.approx(0)
+    assert result.take[0, 2, 0] == pytest.approx(10, abs=1e-6)
+    assert result.take[1, 2, 0] == pytest.approx(0, abs=1e-6)
+
+
+def test_the_spot_market_splits_by_depth_and_cost():
+    # At elasticity 4 the same buyer splits 100 x 5^-4 : 100 x 7^-4 between the two.
+    landed = np.array([[1, 1, 5], [1, 1, 7], [9, 9, 6]], float)[:, :, None]
+    result = allocate(np.array([[0.0], [0.0], [10.0]]), np.array([[100.0], [100.0], [0.0]]),
+                      landed, np.ones((3, 3, 1)), np.full((3, 1), np.inf), elasticity=4.0)
+    share_0 = 5.0 ** -4 / (5.0 ** -4 + 7.0 ** -4)
+    assert result.take[0, 2, 0] == pytest.approx(10 * share_0)
+    assert result.take[1, 2, 0] == pytest.approx(10 * (1 - share_0))
 
 
 def test_short_source_shares_pro_rata_and_rest_moves_on():
@@ -71,7 +90,7 @@ def test_allocation_never_exceeds_stock_or_want():
         landed = rng.uniform(1, 10, (n, n, p))
         approval = rng.uniform(0, 1, (n, n, p))
         quota = np.where(rng.random((n, p)) < 0.5, np.inf, rng.uniform(0, 5, (n, p)))
-        result = allocate(want, stock, landed, approval, quota)
+        result = allocate(want, stock, landed, approval, quota, elasticity=4.0)
         assert np.all(result.take >= -1e-12)
         assert np.all(result.take.sum(axis=1) <= stock + 1e-9)
         assert np.all(result.take.sum(axis=0) <= want + 1e-9)
@@ -85,3 +104,110 @@ def test_landed_cost_adds_wedge_and_transport_off_the_diagonal():
     assert landed[0, 1, 0] == pytest.approx(10 * 1.5 + 2)
     assert landed[1, 0, 0] == pytest.approx(22)
     assert landed[0, 0, 0] == pytest.approx(10)
+
+
+# -- standing sourcing shares ------------------------------------------------------
+def _route_array(rows):
+    return np.array(rows, float)[:, :, None]
+
+
+def test_sourcing_target_weights_depth_by_relative_cost():
+    # Importer 2 can buy from 0 (landed 10) or 1 (landed 11); 0 holds 3x the stock.
+    landed = _route_array([[1, 1, 10], [1, 1, 11], [1, 1, 1]])
+    depth = np.array([[300.0], [100.0], [0.0]])
+    target = sourcing_target(landed, depth, np.ones((3, 3, 1)), elasticity=4.0)
+    pull_0, pull_1 = 300.0, 100.0 * 1.1 ** -4
+    assert target[0, 2, 0] == pytest.approx(pull_0 / (pull_0 + pull_1))
+    assert target[1, 2, 0] == pytest.approx(pull_1 / (pull_0 + pull_1))
+    assert target[2, 2, 0] == 0.0  # nothing in its own market
+    assert target.sum(axis=0) == pytest.approx(np.ones((3, 1)))
+
+
+def test_sourcing_target_zero_elasticity_is_market_share_and_high_is_cheapest():
+    landed = _route_array([[1, 5], [1, 6]])
+    depth = np.array([[10.0], [30.0]])
+    flat = sourcing_target(landed, depth, np.ones((2, 2, 1)), elasticity=0.0)
+    assert flat[:, 1, 0] == pytest.approx([0.25, 0.75])
+    sharp = sourcing_target(landed, depth, np.ones((2, 2, 1)), elasticity=30.0)
+    assert sharp[0, 1, 0] == pytest.approx(10 / (10 + 30 * 1.2 ** -30))  # nearly all
+
+
+def test_sourcing_target_weights_licensed_routes_by_approval_and_skips_closed_ones():
+    landed = _route_array([[1, 1, 10], [1, 1, 10], [1, 1, 10]])
+    depth = np.array([[100.0], [100.0], [0.0]])
+    approval = np.ones((3, 3, 1))
+    approval[0, 2, 0] = 0.5
+    target = sourcing_target(landed, depth, approval, elasticity=4.0)
+    assert target[0, 2, 0] == pytest.approx(0.5 / 1.5)
+    approval[0, 2, 0] = 0.0
+    closed = sourcing_target(landed, depth, approval, elasticity=4.0)
+    assert closed[0, 2, 0] == 0.0 and closed[1, 2, 0] == pytest.approx(1.0)
+
+
+def test_buyers_with_no_open_source_in_stock_keep_to_their_own_market():
+    target = sourcing_target(_route_array([[1, 2], [2, 1]]), np.zeros((2, 1)),
+                             np.ones((2, 2, 1)), elasticity=4.0)
+    assert target[:, :, 0] == pytest.approx(np.eye(2))
+
+
+def test_standing_shares_move_a_set_share_of_the_way_each_week():
+    shares = np.array([[[1.0]], [[0.0]]]).reshape(2, 1, 1)
+    target = np.array([0.0, 1.0]).reshape(2, 1, 1)
+    moved = adjusted_shares(shares, target, rate=0.25)
+    assert moved[:, 0, 0] == pytest.approx([0.75, 0.25])
+
+
+def test_orders_follow_standing_shares_and_a_short_source_sends_the_rest_to_spot():
+    # Importer 2 splits 50/50 between sources 0 and 1; source 0 holds only 2 t.
+    landed = _route_array([[1, 1, 5], [1, 1, 7], [9, 9, 9]])
+    shares = np.zeros((3, 3, 1))
+    shares[0, 2, 0] = shares[1, 2, 0] = 0.5
+    shares[0, 0, 0] = shares[1, 1, 0] = 1.0
+    result = allocate(np.array([[0.0], [0.0], [10.0]]), np.array([[2.0], [100.0], [0.0]]),
+                      landed, np.ones((3, 3, 1)), np.full((3, 1), np.inf), shares, elasticity=SPOT)
+    assert result.take[0, 2, 0] == pytest.approx(2)  # all source 0 had
+    assert result.take[1, 2, 0] == pytest.approx(8)  # its 5 by contract, 3 on spot
+    assert result.unfilled.sum() == pytest.approx(0)
+
+
+def test_a_refused_licence_request_is_not_filed_again_on_the_spot_market():
+    landed = _route_array([[1, 2], [9, 5]])
+    approval = np.ones((2, 2, 1))
+    approval[0, 1, 0] = 0.25
+    shares = np.zeros((2, 2, 1))
+    shares[0, 1, 0] = 1.0
+    shares[0, 0, 0] = 1.0
+    result = allocate(np.array([[0.0], [8.0]]), np.array([[100.0], [0.0]]), landed,
+                      approval, np.full((2, 1), np.inf), shares, elasticity=SPOT)
+    assert result.take[0, 1, 0] == pytest.approx(2)  # 25% of the 8 t asked
+    assert result.unfilled[1, 0] == pytest.approx(6)
+
+
+def test_contracted_orders_respect_the_quota_and_leave_home_sales_alone():
+    landed = _route_array([[1, 2], [9, 5]])
+    shares = np.zeros((2, 2, 1))
+    shares[0, 1, 0] = shares[0, 0, 0] = 1.0
+    result = allocate(np.array([[4.0], [10.0]]), np.array([[100.0], [100.0]]), landed,
+                      np.ones((2, 2, 1)), np.array([[3.0], [np.inf]]), shares,
+                      elasticity=SPOT)
+    assert result.take[0, 1, 0] == pytest.approx(3)
+    assert result.take[0, 0, 0] == pytest.approx(4)
+    assert result.take[1, 1, 0] == pytest.approx(7)
+
+
+def test_allocation_with_shares_never_exceeds_stock_want_or_quota():
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n, p = 5, 3
+        want = rng.uniform(0, 10, (n, p))
+        stock = rng.uniform(0, 10, (n, p))
+        landed = rng.uniform(1, 10, (n, n, p))
+        approval = np.where(rng.random((n, n, p)) < 0.2, 0.0, rng.uniform(0, 1, (n, n, p)))
+        quota = np.where(rng.random((n, p)) < 0.5, np.inf, rng.uniform(0, 5, (n, p)))
+        shares = sourcing_target(landed, stock, with_home_open(approval), 4.0)
+        result = allocate(want, stock, landed, approval, quota, shares, elasticity=4.0)
+        assert np.all(result.take >= -1e-12)
+        assert np.all(result.take.sum(axis=1) <= stock + 1e-9)
+        assert np.all(result.take.sum(axis=0) + result.unfilled == pytest.approx(want))
+        assert np.all(result.flows.sum(axis=1) <= np.where(np.isinf(quota), np.inf, quota) + 1e-9)
+        assert np.all(result.flows <= want[None, :, :] * with_home_open(approval) + 1e-9)

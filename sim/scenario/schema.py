@@ -119,6 +119,14 @@ class Market(Strict):
     price_noise: Annotated[float, Field(ge=0, le=0.2)] = Field(
         0.01, description="Std. dev. of weekly random log-price noise (trader sentiment)."
     )
+    sourcing_elasticity: Annotated[float, Field(ge=0, le=30)] = Field(
+        4.0, description="Armington elasticity of buyers' sourcing shares to relative landed "
+        "cost: a source 10% dearer draws about this many times 10% less (dimensionless).",
+    )
+    sourcing_adjustment_weeks: Annotated[float, Field(ge=1, le=520)] = Field(
+        13.0, description="Weeks over which buyers' standing sourcing shares follow their "
+        "target (supply contracts and switching costs; 1 moves them at once).",
+    )
 
     @model_validator(mode="after")
     def _complete(self):

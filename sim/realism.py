@@ -1,0 +1,59 @@
+"""Measures of how a run's market behaves, to hold it against the record.
+
+Each takes a finished model's recorder series (or the model) and returns
+plain arrays or numbers: weekly log-price changes and their reversals, jumps
+in where importers buy, and the weeks a shock or a change of route terms
+touched the market. The market-realism tests and the docs use them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Changes that move route terms or supply at once: a week with one of them (or
+# the week after, when the new terms first trade) is not a quiet week.
+ROUTE_CHANGES = frozenset({"export_quota", "export_duty", "tariff", "licensing", "deal",
+                           "disruption", "disruption_end", "demand_shock", "stockpile"})
+
+
+def weekly_log_changes(prices: np.ndarray) -> np.ndarray:
+    """Week-on-week log-price changes (steps - 1 x the price's axes)."""
+    return np.diff(np.log(prices), axis=0)
+
+
+def reversals(changes: np.ndarray, threshold: float = 0.03) -> np.ndarray:
+    """Weeks where a move beyond ``threshold`` is followed by one beyond it the other way."""
+    big = np.abs(changes) > threshold
+    flipped = np.sign(changes[1:]) != np.sign(changes[:-1])
+    return big[1:] & big[:-1] & flipped
+
+
+def change_steps(model, kinds: frozenset[str] = ROUTE_CHANGES) -> set[int]:
+    """Steps at which the news log records one of ``kinds``."""
+    return {item.step for item in model.news.items if item.kind in kinds}
+
+
+def shock_weeks(model, steps: int, after: int = 26) -> np.ndarray:
+    """Boolean per step: a change of ``ROUTE_CHANGES`` happened within ``after`` weeks before.
+
+    A disruption counts for its whole length (until its end is logged) plus ``after``.
+    """
+    marked = np.zeros(steps, dtype=bool)
+    for step in change_steps(model):
+        marked[step:min(step + after + 1, steps)] = True
+    return marked
+
+
+def share_jumps(shares: np.ndarray, obtained: np.ndarray, quiet: np.ndarray,
+                minimum_t: float = 1.0) -> np.ndarray:
+    """Largest week-on-week change of any source's share, per quiet week (points of 1).
+
+    ``shares`` is steps x source x importer x product (``sourcing_share``),
+    ``obtained`` steps x importer x product (t bought, home included); only
+    importers that bought at least ``minimum_t`` in both weeks count, and only
+    weeks ``quiet`` marks (both weeks free of route changes).
+    """
+    jumps = np.abs(np.diff(shares, axis=0)).max(axis=1)  # steps - 1 x importer x product
+    buying = (obtained[1:] >= minimum_t) & (obtained[:-1] >= minimum_t)
+    worst = np.where(buying, jumps, 0.0).max(axis=(1, 2))
+    return worst[quiet[1:] & quiet[:-1]]
