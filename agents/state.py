@@ -241,6 +241,7 @@ class State(mesa.Agent):
         self.model.apply_change(lv.Licensing(
             type="licensing", exporter=self.code, products=CONTROLLED, destinations=[dest],
             civil_approval_percent=civil, military_approval_percent=0.0, delay_days=delay,
+            reexport_controlled=bool(policy.reexport_controlled[self.region, d, DYTB]),
             headline=headline), source="ai")
 
     # -- an importer under supply risk --------------------------------------------------

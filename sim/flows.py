@@ -168,3 +168,41 @@ def updated_risk(risk: np.ndarray, take: np.ndarray, licensed: np.ndarray,
     friction = licensed * ((1 - approval) + np.minimum(delay_days / 365, 0.5))
     signal = np.minimum(np.maximum(unmet_share + (weights * friction).sum(axis=0), 0.0), 1.0)
     return risk + (signal - risk) / memory_weeks
+
+
+def controlled_origin(share: np.ndarray, shipped: np.ndarray, produced: np.ndarray,
+                      imports: np.ndarray, conditioned: np.ndarray, controller: int,
+                      memory: np.ndarray) -> np.ndarray:
+    """Share of each region's supply that carries ``controller``'s re-export conditions.
+
+    This week's supply (``produced`` plus ``imports``) is tagged where it was
+    shipped by ``controller`` on a route whose licences carry conditions
+    (``conditioned``, exporter x importer x product), and magnets made from
+    tagged oxide inherit the larger of the two oxides' shares. The share held
+    follows the week's with weight ``memory`` (per product: stock turns over).
+    """
+    tagged = shipped[controller] * conditioned[controller]
+    tagged[:, MAGNET] += produced[:, MAGNET] * np.maximum(share[:, NDPR], share[:, DYTB])
+    inflow = produced + imports
+    week = np.divide(tagged, inflow, out=share.copy(), where=inflow > RESIDUE_T)
+    held = share + memory[np.newaxis, :] * (np.minimum(week, 1.0) - share)
+    held[controller] = 0.0
+    return held
+
+
+def reexport_approval(approval: np.ndarray, controlled: np.ndarray,
+                      controller: int) -> np.ndarray:
+    """Route approval once re-export conditions apply (exporter x destination x product).
+
+    The ``controlled`` share (region x product) of a third country's supply
+    leaves for a destination only as far as ``controller`` approves that
+    destination itself; home sales and shipments back to the controller are free.
+    """
+    n = approval.shape[0]
+    onward = approval[controller].copy()  # destination x product
+    onward[controller] = 1.0
+    factor = 1.0 - controlled[:, np.newaxis, :] * (1.0 - onward[np.newaxis, :, :])
+    idx = np.arange(n)
+    factor[idx, idx, :] = 1.0
+    factor[controller] = 1.0
+    return approval * factor

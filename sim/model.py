@@ -73,6 +73,7 @@ class StandoffModel(mesa.Model):
                                 for code in self.regions], dtype=float)
         self.expected_prices = self.prices.copy()
         self.risk = np.zeros((n, p))
+        self.controlled = np.zeros((n, p))  # share of supply under China's re-export terms
         self.week = self.last_week = None  # set once the firms and levers exist
         self.refresh_market_view()
 
@@ -255,7 +256,7 @@ class StandoffModel(mesa.Model):
                             ) + week.stockpile_buy
         week.wedge = policy.cost_wedge()
         week.landed = landed_cost(self.prices, week.wedge, self.transport)
-        week.approval = policy.route_approval(self.military_share())
+        week.approval = self.route_approval()
         weeks_left = weeks_left_in_year(step_date(self.spec.start_date, self.steps - 1))
         market = self.spec.market
         self.sourcing = adjusted_shares(self.sourcing, self._sourcing_target(week),
@@ -326,6 +327,10 @@ class StandoffModel(mesa.Model):
         self.risk = flows.updated_risk(self.risk, alloc.take, policy.licensed, week.approval,
                                        policy.delay_days, shortage_share,
                                        self.spec.demand.risk_memory_weeks)
+        if self.china is not None and (policy.reexport_controlled.any() or self.controlled.any()):
+            self.controlled = flows.controlled_origin(
+                self.controlled, week.shipped, week.produced, week.imports,
+                policy.reexport_controlled, self.china, 1.0 / self.base_cover)
         self.refresh_market_view()
 
     def _speculate(self) -> None:
@@ -356,7 +361,14 @@ class StandoffModel(mesa.Model):
         """A week with nothing made or traded yet, route terms as the levers stand."""
         wedge = self.policy.cost_wedge()
         return flows.Week.quiet(landed_cost(self.prices, wedge, self.transport), wedge,
-                                self.policy.route_approval(self.military_share()))
+                                self.route_approval())
+
+    def route_approval(self) -> np.ndarray:
+        """Share of requests each route lets through: licences, and their re-export terms."""
+        approval = self.policy.route_approval(self.military_share())
+        if self.china is None or not self.controlled.any():
+            return approval
+        return flows.reexport_approval(approval, self.controlled, self.china)
 
     def target_cover(self) -> np.ndarray:
         """Weeks of use buyers want in stock, raised by perceived supply risk."""

@@ -28,6 +28,7 @@ class PolicyState:
         self.civil_approval = np.ones((n, n, p))  # share 0..1
         self.military_approval = np.ones((n, n, p))
         self.delay_days = np.zeros((n, n, p))
+        self.reexport_controlled = np.zeros((n, n, p), dtype=bool)
         self.price_floor = np.zeros((n, p))  # USD/kg for the state's own firms
         self.subsidy = np.zeros((n, len(STAGES)))  # USD/kg by stage
         self.stockpile_target_t = np.zeros((n, p))
@@ -73,6 +74,7 @@ class PolicyState:
         self.civil_approval[sel] = c.civil_approval_percent / 100 if c.controlled else 1.0
         self.military_approval[sel] = c.military_approval_percent / 100 if c.controlled else 1.0
         self.delay_days[sel] = c.delay_days if c.controlled else 0.0
+        self.reexport_controlled[sel] = c.controlled and c.reexport_controlled
 
     def _apply_price_floor(self, c: lv.PriceFloor) -> None:
         self.price_floor[self.index[c.state], PRODUCTS.index(c.product)] = c.usd_per_kg

@@ -14,6 +14,8 @@ import numpy as np
 # the week after, when the new terms first trade) is not a quiet week.
 ROUTE_CHANGES = frozenset({"export_quota", "export_duty", "tariff", "licensing", "deal",
                            "disruption", "disruption_end", "demand_shock", "stockpile"})
+# ... and a new plant, whose first output is a new source on the spot market.
+SOURCE_CHANGES = ROUTE_CHANGES | {"capacity_online"}
 
 
 def weekly_log_changes(prices: np.ndarray) -> np.ndarray:
@@ -33,25 +35,39 @@ def change_steps(model, kinds: frozenset[str] = ROUTE_CHANGES) -> set[int]:
     return {item.step for item in model.news.items if item.kind in kinds}
 
 
-def shock_weeks(model, steps: int, after: int = 26) -> np.ndarray:
-    """Boolean per step: a change of ``ROUTE_CHANGES`` happened within ``after`` weeks before.
+def shock_weeks(model, steps: int, after: int = 26,
+                kinds: frozenset[str] = ROUTE_CHANGES) -> np.ndarray:
+    """Boolean per step: a change of ``kinds`` happened within ``after`` weeks before.
 
     A disruption counts for its whole length (until its end is logged) plus ``after``.
     """
     marked = np.zeros(steps, dtype=bool)
-    for step in change_steps(model):
+    for step in change_steps(model, kinds):
         marked[step:min(step + after + 1, steps)] = True
     return marked
+
+
+def import_shares(shares: np.ndarray) -> np.ndarray:
+    """Each foreign source's share of what an importer bought abroad.
+
+    ``shares`` is steps x source x importer x product (``sourcing_share``,
+    the importer's own market included); the result leaves the own market
+    out (zero where nothing was imported).
+    """
+    n = shares.shape[1]
+    foreign = shares * ~np.eye(n, dtype=bool)[np.newaxis, :, :, np.newaxis]
+    total = foreign.sum(axis=1, keepdims=True)
+    return np.divide(foreign, total, out=np.zeros_like(foreign), where=total > 1e-12)
 
 
 def share_jumps(shares: np.ndarray, obtained: np.ndarray, quiet: np.ndarray,
                 minimum_t: float = 1.0) -> np.ndarray:
     """Largest week-on-week change of any source's share, per quiet week (points of 1).
 
-    ``shares`` is steps x source x importer x product (``sourcing_share``),
-    ``obtained`` steps x importer x product (t bought, home included); only
-    importers that bought at least ``minimum_t`` in both weeks count, and only
-    weeks ``quiet`` marks (both weeks free of route changes).
+    ``shares`` is steps x source x importer x product (e.g. ``import_shares``),
+    ``obtained`` steps x importer x product (t); only importers with at least
+    ``minimum_t`` in both weeks count, and only weeks ``quiet`` marks (both
+    weeks free of route changes).
     """
     jumps = np.abs(np.diff(shares, axis=0)).max(axis=1)  # steps - 1 x importer x product
     buying = (obtained[1:] >= minimum_t) & (obtained[:-1] >= minimum_t)

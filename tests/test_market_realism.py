@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from sim import realism
-from sim.world import MAGNET, NDPR, PRODUCTS, step_of_date
+from sim.scenario.diplomacy import GOALS
+from sim.world import DYTB, MAGNET, NDPR, PRODUCTS, step_of_date
 from tests.conftest import run_with, scenario
 
 QUIET = {"market.price_noise": 0.0, "production.output_noise": 0.0}
@@ -44,10 +45,12 @@ def test_weekly_price_changes_stay_small_outside_shocks(quiet_run):
 
 
 def test_no_importer_switches_sources_wholesale_without_a_policy_change(quiet_run):
-    shares = _sourcing(quiet_run)
-    demand = quiet_run.recorder.stacked("demand")
-    quiet = ~realism.shock_weeks(quiet_run, len(shares), after=LICENCE_WEEKS)
-    jumps = realism.share_jumps(shares, demand, quiet)
+    # Quiet weeks: no change of route terms within a licence delay, and no new plant.
+    shares = realism.import_shares(_sourcing(quiet_run))
+    imported = quiet_run.recorder.stacked("imports")
+    quiet = ~realism.shock_weeks(quiet_run, len(shares), after=LICENCE_WEEKS,
+                                 kinds=realism.SOURCE_CHANGES)
+    jumps = realism.share_jumps(shares, imported, quiet)
     assert len(jumps) > len(shares) // 2  # most weeks are quiet ones
     assert jumps.max() <= 0.20
 
@@ -115,3 +118,47 @@ def test_the_price_gap_closes_once_the_restriction_is_lifted(kind):
     gap_free = (abroad_free / china_free)[last_year].mean()
     gap_cut = (abroad_cut / china_cut)[last_year].mean()
     assert abs(gap_cut - gap_free) < 0.03
+
+
+# -- controls that reach through third countries ------------------------------------
+def _us_refused(conditions: bool, weeks: int = 104):
+    """free_trade with China licensing heavy rare earths and magnets, refusing the US."""
+    products = [PRODUCTS[DYTB], PRODUCTS[MAGNET]]
+    licence = {"type": "licensing", "exporter": "CN", "products": products,
+               "reexport_controlled": conditions}
+    overrides = QUIET | {
+        "policy.cn_licences": licence | {"civil_approval_percent": 100},
+        "policy.cn_refuses_us": licence | {"destinations": ["US"], "civil_approval_percent": 0,
+                                           "military_approval_percent": 0}}
+    return run_with("free_trade", weeks, overrides=overrides)
+
+
+def _unmet_share(model, region: str, weeks: slice) -> float:
+    at = model.region_index[region]
+    unmet = model.recorder.stacked("unmet_demand")[weeks, at, MAGNET].sum()
+    return unmet / model.recorder.stacked("demand")[weeks, at, MAGNET].sum()
+
+
+def test_re_export_conditions_stop_magnets_leaking_through_third_countries():
+    leaky, conditioned = _us_refused(False), _us_refused(True)
+    everything = slice(None)
+    assert _unmet_share(leaky, "US", everything) < 0.01  # Japan's magnets fill the gap
+    assert _unmet_share(conditioned, "US", everything) > 0.05
+    jp = conditioned.region_index["JP"]
+    assert conditioned.controlled[jp, DYTB] > 0.5  # Japan's makers run on Chinese Dy/Tb
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_escalation_leaves_the_us_short_of_magnets_and_less_secure(seed):
+    spec = scenario("escalation")
+    cut = step_of_date(spec.start_date, spec.timeline["china_licensing_april"].date)
+    year_after = slice(cut, cut + 52)
+    runs = {name: run_with(name, cut + 52, seed=seed)
+            for name in ("escalation", "framework_deal", "free_trade")}
+    unmet = {name: _unmet_share(model, "US", year_after) for name, model in runs.items()}
+    assert unmet["escalation"] > 1.3 * unmet["framework_deal"] + 0.01
+    assert unmet["escalation"] > unmet["free_trade"] + 0.05
+    escalation = runs["escalation"]
+    security = escalation.recorder.stacked("scorecard")[:, escalation.region_index["US"],
+                                                        GOALS.index("supply_security")]
+    assert security[year_after].min() < security[cut] - 0.1

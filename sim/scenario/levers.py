@@ -83,6 +83,10 @@ class Licensing(LeverBase):
     civil_approval_percent: Share = 100.0
     military_approval_percent: Share = 100.0
     delay_days: Annotated[float, Field(ge=0, le=365)] = 0.0
+    reexport_controlled: bool = Field(
+        False, description="Licences carry re-export conditions: what the destination "
+        "makes from this material, or sells on, may leave it only where the exporter would "
+        "license it itself (end-use and re-export clauses, content rules).")
 
     _lists = field_validator("products", "destinations", mode="before")(_as_list)
 
