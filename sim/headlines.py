@@ -157,6 +157,9 @@ def headline(change: lv.LeverBase, names: IdNames | None = None) -> str:
         case lv.ExportQuota(tonnes_per_year="none"):
             return (f"{n.subject(change.exporter)} lifts its export quota on "
                     f"{n.products(change.products)}")
+        case lv.ExportQuota(combined=True):
+            return (f"{n.subject(change.exporter)} sets one export quota of "
+                    f"{change.tonnes_per_year:,.0f} t/yr across {n.products(change.products)}")
         case lv.ExportQuota():
             return (f"{n.subject(change.exporter)} sets an export quota of "
                     f"{change.tonnes_per_year:,.0f} t/yr on {n.products(change.products)}")

@@ -22,6 +22,9 @@ class PolicyState:
         n, p = len(self.regions), len(PRODUCTS)
         self.quota_t_per_year = np.full((n, p), np.inf)  # exporter x product
         self.quota_used_t = np.zeros((n, p))  # this calendar year
+        # One tonnage across a set of products (exporter), and what it covers.
+        self.combined_quota_t_per_year = np.full(n, np.inf)
+        self.combined_products = np.zeros((n, p), dtype=bool)
         self.export_duty_pct = np.zeros((n, p))  # exporter x product
         self.tariff_pct = np.zeros((n, n, p))  # importer x exporter x product
         self.licensed = np.zeros((n, n, p), dtype=bool)  # exporter x destination x product
@@ -55,7 +58,13 @@ class PolicyState:
 
     def _apply_export_quota(self, c: lv.ExportQuota) -> None:
         value = np.inf if c.tonnes_per_year == "none" else float(c.tonnes_per_year)
-        self.quota_t_per_year[self.index[c.exporter], self._products(c.products)] = value
+        exporter = self.index[c.exporter]
+        if c.combined:
+            self.combined_quota_t_per_year[exporter] = value
+            self.combined_products[exporter] = False
+            self.combined_products[exporter, self._products(c.products)] = np.isfinite(value)
+        else:
+            self.quota_t_per_year[exporter, self._products(c.products)] = value
 
     def _apply_export_duty(self, c: lv.ExportDuty) -> None:
         self.export_duty_pct[self.index[c.exporter], self._products(c.products)] = c.percent
@@ -93,10 +102,25 @@ class PolicyState:
         """Quotas are annual: usage restarts on 1 January."""
         self.quota_used_t[:] = 0.0
 
-    def weekly_quota_allowance(self, weeks_left: float) -> np.ndarray:
-        """Exports each exporter may ship this week (t), pacing the rest of the year."""
+    def weekly_quota_allowance(self, weeks_left: float,
+                               foreign_orders: np.ndarray | None = None) -> np.ndarray:
+        """Exports each exporter may ship this week (t), pacing the rest of the year.
+
+        A combined quota's weekly tonnage is shared among its products in
+        proportion to ``foreign_orders`` (exporter x product, t; equally if none).
+        """
         remaining = np.maximum(self.quota_t_per_year - self.quota_used_t, 0.0)
-        return np.where(np.isinf(remaining), np.inf, remaining / weeks_left)
+        allowance = np.where(np.isinf(remaining), np.inf, remaining / weeks_left)
+        if not self.combined_products.any():
+            return allowance
+        used = (self.quota_used_t * self.combined_products).sum(axis=1)
+        pooled = np.maximum(self.combined_quota_t_per_year - used, 0.0) / weeks_left
+        covered = self.combined_products
+        weights = covered * (1.0 if foreign_orders is None else foreign_orders + 1e-9)
+        share = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-300)
+        with np.errstate(invalid="ignore"):  # inf x 0 where no combined quota: not used
+            cap = np.where(covered, pooled[:, np.newaxis] * share, np.inf)
+        return np.minimum(allowance, cap)
 
     def route_approval(self, military_share: np.ndarray) -> np.ndarray:
         """Share of requested volume approved, exporter x destination x product.

@@ -90,3 +90,21 @@ def test_licensing_cut_raises_outside_prices_more_than_chinas(product):
     rise_us = after[us, product] / before[us, product]
     rise_cn = after[cn, product] / before[cn, product]
     assert rise_us > 1.3 and rise_us > rise_cn + 0.2
+
+
+def test_a_combined_quota_caps_the_products_together_not_each():
+    oxides = [PRODUCTS[NDPR], PRODUCTS[DYTB]]
+    tonnes = 3000
+    combined = {"policy.cn_quota": {"type": "export_quota", "exporter": "CN",
+                                    "products": oxides, "tonnes_per_year": tonnes,
+                                    "combined": True}}
+    each = {"policy.cn_quota": combined["policy.cn_quota"] | {"combined": False}}
+    year = slice(0, 52)  # 2025
+    shipped = {name: run_with("free_trade", 52, overrides=QUIET | levers).recorder.stacked(
+        "exports")[year, 0, [NDPR, DYTB]].sum(axis=0) for name, levers in
+        (("combined", combined), ("each", each))}
+    assert scenario("free_trade").region_codes[0] == "CN"
+    assert shipped["combined"].sum() <= tonnes * 1.001
+    assert shipped["combined"].min() > 0  # both products get a part
+    assert shipped["each"].max() > 0.9 * tonnes  # a separate quota per product is larger
+    assert shipped["each"].sum() > 1.05 * tonnes

@@ -47,6 +47,10 @@ class ExportQuota(LeverBase):
     tonnes_per_year: Tonnes | Literal["none"] = Field(
         description='Annual quota in t (t REO for concentrate); "none" removes the quota.'
     )
+    combined: bool = Field(
+        False, description="One tonnage across all the listed products together (as China's "
+        "2009-2014 quota across rare-earth products), instead of the full tonnage for each; "
+        "it replaces the exporter's earlier combined quota.")
 
     _lists = field_validator("products", mode="before")(_as_list)
 
