@@ -76,16 +76,18 @@ def sourcing_target(landed: np.ndarray, depth: np.ndarray, approval: np.ndarray,
     market. ``approval`` must have the diagonal open (``with_home_open``).
     """
     n = landed.shape[0]
-    open_route = approval > 0
-    cheapest = np.min(np.where(open_route, landed, np.inf), axis=0)
+    cost = np.where(approval > 0, landed, np.inf)
+    cheapest = cost.min(axis=0)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        relative = landed / cheapest[np.newaxis, :, :]
-        pull = np.where(open_route, depth[:, np.newaxis, :] * approval
-                        * relative ** -elasticity, 0.0)
+        pull = depth[:, np.newaxis, :] * approval * (cost / cheapest) ** -elasticity
+    pull[~(pull > 0)] = 0.0  # closed routes, empty sources (and nan from no open route)
     total = pull.sum(axis=0)
-    home = np.broadcast_to(np.eye(n)[:, :, np.newaxis], pull.shape)
-    return np.where(total > 0, np.divide(pull, total, out=np.zeros_like(pull),
-                                         where=total > 0), home)
+    shares = np.divide(pull, total, out=np.zeros_like(pull), where=total > 0)
+    nowhere = total <= 0
+    if nowhere.any():
+        idx = np.arange(n)
+        shares[idx, idx, :] = np.where(nowhere, 1.0, shares[idx, idx, :])
+    return shares
 
 
 def adjusted_shares(shares: np.ndarray, target: np.ndarray, rate: float) -> np.ndarray:

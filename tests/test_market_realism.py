@@ -158,6 +158,10 @@ def test_escalation_leaves_the_us_short_of_magnets_and_less_secure(seed):
     unmet = {name: _unmet_share(model, "US", year_after) for name, model in runs.items()}
     assert unmet["escalation"] > 1.3 * unmet["framework_deal"] + 0.01
     assert unmet["escalation"] > unmet["free_trade"] + 0.05
+    used = {name: model.recorder.stacked("consumption")[year_after, model.region_index["US"],
+                                                        MAGNET].sum()
+            for name, model in runs.items()}
+    assert used["escalation"] < 0.8 * used["framework_deal"]  # and dear magnets cut use
     escalation = runs["escalation"]
     security = escalation.recorder.stacked("scorecard")[:, escalation.region_index["US"],
                                                         GOALS.index("supply_security")]
