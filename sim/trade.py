@@ -123,7 +123,8 @@ def allocate(
     take = np.zeros((n, n, p))
     spot_approval = approval
     for _ in range(n + 1):  # each spot round empties a source or fills every order
-        if shares is None:
+        spot = shares is None
+        if spot:
             if remaining.max() <= 1e-9:
                 break
             approval = np.where(abroad & (quota <= 1e-9)[:, np.newaxis, :], 0.0, spot_approval)
@@ -133,9 +134,12 @@ def allocate(
         asked = (shares > 0) & (remaining > 0)[np.newaxis, :, :]
         spot_approval = np.where(asked & (spot_approval < 1.0), 0.0, spot_approval)
         take += got
-        remaining = np.maximum(remaining - got.sum(axis=0), 0.0)
+        obtained = got.sum(axis=0)
+        remaining = np.maximum(remaining - obtained, 0.0)
         supply = np.maximum(supply - got.sum(axis=1), 0.0)
         quota = np.maximum(quota - np.where(abroad, got, 0.0).sum(axis=1), 0.0)
+        if spot and obtained.sum() <= 1e-9:
+            break  # the spot market has nothing more to give this week
         shares = None
     return Allocation(take=take, supply_left=supply, quota_left=quota, unfilled=remaining)
 

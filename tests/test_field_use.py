@@ -114,6 +114,12 @@ HINTS: dict[str, dict] = {
     **{f"regions.*.goals.{goal}": {"scenario": "framework_deal", "values": [10.0, 0.0],
                                    "path": f"regions.CN.goals.{goal}"}
        for goal in ("export_revenue", "leverage", "standing")},
+    # an importer's pain near its threshold: supply risk, not dear magnets (which pin pain
+    # at its maximum for years once licensing splits the price outside China)
+    **{name: {"scenario": "allied_buildout", "weeks": 156,
+              "base": {"negotiation.full_pain_price_rise": 100.0}}
+       for name in ("regions.*.strategy.risk_tolerance",
+                    "negotiation.destock_share_of_threshold")},
     # the ETF's weights and outside share sum to one
     "finance.etfs.*.outside_weight": {
         "path": "finance.etfs.metals_mining_etf.outside_weight", "values": [0.93],
