@@ -19,9 +19,11 @@ import pandas as pd
 from sim.view.chart_base import LiveChart, Snapshot
 from sim.view.market_charts import (
     AssetPricesChart,
+    ChinaShareChart,
     PricesChart,
     TradeFlowChart,
     asset_prices_available,
+    china_share_available,
 )
 from sim.view.policy_charts import CapacityChart, PolicyChart
 from sim.view.table_snapshot import TableSnapshot
@@ -54,6 +56,10 @@ CHARTS: tuple[ChartSpec, ...] = (
               "Shipments from exporter (rows) to importer (columns) at each stage, kt/yr, "
               "averaged over the last 13 weeks.",
               "trade_flows.png", TradeFlowChart, column=0),
+    ChartSpec("sourcing", "How much each region buys from China",
+              "China's share of what each region outside China obtains of each product "
+              "(%, its own market included): dependence, and how fast it diversifies.",
+              "china_share.png", ChinaShareChart, column=0, available=china_share_available),
     ChartSpec("policy", "Export quotas, licence approval rates and tariffs",
               "Export quotas (t/yr), licence approval (% of requested volume; CN→US: "
               "exports from CN to the US) and import tariffs (%; US on CN: the US tariff on "

@@ -83,6 +83,48 @@ class PricesChart(LiveChart):
         return (weeks,), tuple(self.limits)
 
 
+# -- where buyers buy --------------------------------------------------------------------
+class ChinaShareChart(LiveChart):
+    """China's share of what each region outside China obtains, per product (%): how
+    dependent every importer is, and how fast it diversifies."""
+
+    size = (5.2, 4.0)
+
+    def build(self, snap: Snapshot) -> None:
+        self.fig.set_layout_engine("constrained", h_pad=0.03, w_pad=0.03)
+        self.axes = self.fig.subplots(2, 2, sharey=True)
+        colors = region_colors(snap)
+        self.lines: list[list] = []
+        handles = []
+        for ax, product in zip(self.axes.flat, PRODUCTS, strict=True):
+            ax.set_title(f"{PRODUCT_LABELS[product]} (% from China)", loc="left", pad=3)
+            ax.grid(alpha=0.25, lw=0.5)
+            ax.set_ylim(-3, 103)
+            ax.yaxis.set_major_locator(MaxNLocator(3))
+            row = [self._animated(ax.plot([], [], lw=1.5, color=colors[i], label=code)[0])
+                   for i, code in enumerate(snap.regions) if i != snap.china]
+            self.lines.append(row)
+            handles = handles or row
+        self.fig.legend(handles=handles, loc="outside upper center",
+                        ncol=min(len(handles), 6), frameon=False, handlelength=1.6,
+                        columnspacing=1.0, handletextpad=0.4)
+
+    def update(self, snap: Snapshot) -> tuple:
+        sourcing = snap.series("sourcing_share")  # steps x source x importer x product
+        bought = sourcing.sum(axis=1) > 0  # a region that obtained nothing has no line
+        shares = np.where(bought, 100 * sourcing[:, snap.china], np.nan)
+        weeks = window_weeks(snap.steps)
+        for j, (ax, row) in enumerate(zip(self.axes.flat, self.lines, strict=True)):
+            for line, i in zip(row, snap.outside, strict=True):
+                line.set_data(snap.x, shares[:, i, j])
+            self._time_axis(ax, snap, weeks, 5)
+        return (weeks,), ()
+
+
+def china_share_available(snap: Snapshot) -> bool:
+    return snap.china is not None
+
+
 # -- trade flows -----------------------------------------------------------------------
 class TradeFlowChart(LiveChart):
     """Who ships to whom at each stage: exporter (rows) x importer (columns), kt/yr,
