@@ -132,12 +132,12 @@ HINTS: dict[str, dict] = {
         "weeks": 60, "base": {"investment.mining_quota_raise_margin": -1.0}},
     "timeline[mining_quota].state": {"values": ["US"]},
     "production.utilisation.shut_in_width": {  # a mine deep in loss
-        "base": {"miners.kachin_clays.cost_usd_per_kg": 15.0}, "values": [0.8, 2.0]},
+        "base": {"miners.kachin_clays.cost_usd_per_kg": 40.0}, "values": [0.8, 2.0]},
     "finance.valuation.min_value_share": {"values": [1.0]},
     "finance.capital.max_factor": {"values": [1.0]},
     # the floor binds on a listed firm whose shares fell while it would expand
     "finance.capital.min_factor": {"values": [1.0], "base": {
-        "investment.hurdle_margin": 0.0, **{
+        "investment.hurdle_margin": 0.0, "investment.capital_charge_share": 0.0, **{
             f"timeline.bad_news_{k}": {"type": "announcement", "date": date, "sentiment": -1.0,
                                        "firm": "mountain_pass"}
             for k, date in enumerate(["2025-01-13", "2025-02-10", "2025-03-10"])}}},
