@@ -65,9 +65,9 @@ def _longest_run(flags: np.ndarray) -> int:
 @pytest.mark.parametrize("product", [
     "concentrate", "ndpr_oxide", "magnet",
     pytest.param("dytb_oxide", marks=pytest.mark.xfail(
-        strict=True, reason="Dy/Tb oxide, a by-product of a few heavy-rare-earth mines with "
-        "demand that hardly bends, cycles between about 0.45x and 1.1x its first-year mean "
-        "(docs/model.md, what the model gets wrong)")),
+        strict=True, reason="Dy/Tb oxide's first-year mean carries the 2025 Kachin spike, "
+        "and the by-product of a few clay mines then cycles between about 0.45x and 1.1x "
+        "of it (docs/model.md, Investment and the cost of new supply)")),
 ])
 def test_free_trade_prices_stay_near_their_first_year_every_year(product):
     model = _run()
