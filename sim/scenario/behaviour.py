@@ -74,7 +74,7 @@ class Investment(Strict):
         description="Decision-to-production lead time by stage (years).",
     )
     hurdle_margin: Annotated[float, Field(ge=0, le=5)] = Field(
-        0.3, description="Expected margin on new capacity (share, over the cost of new supply) "
+        0.05, description="Expected margin on new capacity (share, over the cost of new supply) "
         "above which firms expand."
     )
     capital_charge_share: Annotated[float, Field(ge=0, le=5)] = Field(
