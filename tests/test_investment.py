@@ -252,3 +252,17 @@ def test_a_quota_that_follows_demand_rises_in_january_while_miners_earn_well():
     assert len(news) >= 1
     assert all(dt.date.fromisoformat(d).month == 1 for d in news.date)
     assert np.all(held.recorder.stacked("mining_quota")[:, held.china] == quotas[0])
+
+
+def test_miners_do_not_expand_while_their_capacity_covers_the_quota():
+    def pace(quota) -> float:
+        policy = {"type": "mining_quota", "state": "CN", "tonnes_per_year": quota}
+        model = StandoffModel(load_scenario("free_trade", {"policy.q": policy}), seed=0)
+        miner = next(m for m in model.firms["miners"] if m.region == model.china)
+        miner.margin_memory = 2.0  # far above the hurdle
+        return miner.expansion_pace()
+
+    china_capacity = _run().recorder.stacked("capacity")[0, 0, STAGES.index("mining")]
+    assert pace("none") > 0
+    assert pace(round(1.5 * china_capacity)) == pace("none")
+    assert pace(round(0.9 * china_capacity)) == 0.0
