@@ -262,7 +262,8 @@ def test_miners_do_not_expand_while_their_capacity_covers_the_quota():
         miner.margin_memory = 2.0  # far above the hurdle
         return miner.expansion_pace()
 
-    china_capacity = _run().recorder.stacked("capacity")[0, 0, STAGES.index("mining")]
+    calm = _run()
+    china_capacity = calm.recorder.stacked("capacity")[0, calm.china, STAGES.index("mining")]
     assert pace("none") > 0
     assert pace(round(1.5 * china_capacity)) == pace("none")
     assert pace(round(0.9 * china_capacity)) == 0.0
