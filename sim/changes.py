@@ -155,7 +155,7 @@ class ChangeHandler:
         growth = self.model.spec.demand.growth_percent_per_year / 100
         capacity = firm.capacity_t_per_week * WEEKS_PER_YEAR
         landed, year = 0.0, 0.0
-        while share > 0.0 and growth > 0.0 and year < years:
+        while share > 0.0 and growth > 0.0 and capacity > 0.0 and year < years:
             year = min(year + 1.0, years)
             size = share * capacity * ((1 + growth) ** year - 1) - landed
             landed += size
