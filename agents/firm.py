@@ -46,6 +46,7 @@ class Firm(mesa.Agent, ABC):
         self.margin = 0.0
         self.margin_memory = 0.0
         self.projects: list[CapacityProject] = []
+        self.planned_t_per_year = 0.0  # set aside towards the next project
         self.capital_factor = 1.0  # ease of raising capital; investors move it
         self.stage_index = STAGES.index(self.stage)
         self.utilisation = 0.0
@@ -55,6 +56,9 @@ class Firm(mesa.Agent, ABC):
         self.shut_in_margin, self.shut_in_width = curve.shut_in_margin, curve.shut_in_width
         self.memory_weight = 1.0 / model.spec.investment.margin_memory_weeks
         self.ramp = model.spec.production.utilisation_ramp
+        growth = model.spec.demand.growth_percent_per_year / 100
+        self.growth_over_lead_time = (  # share of capacity demand growth takes up meanwhile
+            (1.0 + growth) ** model.spec.investment.lead_time_years[self.stage] - 1.0)
 
     # The weekly arithmetic below runs for every firm every week: it is written
     # with Python floats and conditional expressions (``b if b > a else a`` is
@@ -95,19 +99,55 @@ class Firm(mesa.Agent, ABC):
         return self.capacity_t_per_week * self.utilisation * self.model.output_factor(self)
 
     # -- investment -----------------------------------------------------
-    def expansion_wanted(self) -> float:
-        """t/yr of new capacity the firm decides on this week (0: none).
+    def pipeline_t_per_year(self) -> float:
+        """Capacity decided and not yet online (t/yr)."""
+        return sum(project.t_per_year for project in self.projects)
 
-        It expands when its remembered margin beats the hurdle, at random
-        pace, and never while a project is under way.
+    def new_supply_margin(self) -> float:
+        """Expected margin on new capacity: the remembered price against the cost of
+        new supply, the operating cost raised by the capital charge (share)."""
+        rules = self.model.spec.investment
+        own, bought = self.effective_cost(), self.input_cost_per_kg()
+        expected_revenue = (1.0 + self.margin_memory) * (own + bought)
+        new_cost = own * (1.0 + rules.capital_charge_share) + bought
+        return (expected_revenue - new_cost) / (1e-9 if new_cost < 1e-9 else new_cost)
+
+    def expansion_pace(self) -> float:
+        """Share of capacity a year the firm wants to add (0 at or below the hurdle).
+
+        ``growth_per_excess_margin`` times the excess of the expected margin on
+        new capacity over ``hurdle_margin``, less ``pipeline_weight`` per share
+        of capacity under construction beyond what demand growth will take up
+        over the stage's lead time, at most ``max_growth_per_year``.
         """
         rules = self.model.spec.investment
-        if self.projects or self.margin_memory <= rules.hurdle_margin:
+        capacity = self.capacity_t_per_week * WEEKS_PER_YEAR
+        under_way = self.pipeline_t_per_year() / (capacity if capacity > 1.0 else 1.0)
+        overbuilt = under_way - self.growth_over_lead_time
+        excess = self.new_supply_margin() - rules.hurdle_margin - rules.pipeline_weight * overbuilt
+        if excess <= 0.0:
             return 0.0
-        excess = (self.margin_memory - rules.hurdle_margin) / max(
-            rules.hurdle_margin, rules.min_margin_excess_for_full_pace)
-        chance = rules.max_weekly_probability * min(excess, 1.0) * self.capital_factor
-        if self.luck.random() < chance:
-            size = self.capacity_t_per_week * WEEKS_PER_YEAR * rules.expansion_share
-            return max(size, rules.min_expansion_t_per_year)
-        return 0.0
+        pace = rules.growth_per_excess_margin * excess * self.capital_factor
+        return rules.max_growth_per_year if pace > rules.max_growth_per_year else pace
+
+    def expansion_wanted(self) -> float:
+        """t/yr of new capacity the firm commits to this week (0: none).
+
+        Each week the firm sets aside ``expansion_pace / 52`` of its capacity;
+        once the sum reaches one project (``expansion_share`` of capacity, at
+        least ``min_expansion_t_per_year``) it commits to it. Below the hurdle
+        the sum decays by the same weekly share, so an old plan lapses.
+        """
+        rules = self.model.spec.investment
+        capacity = self.capacity_t_per_week * WEEKS_PER_YEAR
+        pace = self.expansion_pace()
+        if pace <= 0.0:
+            self.planned_t_per_year *= 1.0 - self.memory_weight
+            return 0.0
+        self.planned_t_per_year += pace * capacity / WEEKS_PER_YEAR
+        size = capacity * rules.expansion_share
+        size = rules.min_expansion_t_per_year if size < rules.min_expansion_t_per_year else size
+        if self.planned_t_per_year < size:
+            return 0.0
+        self.planned_t_per_year -= size
+        return size

@@ -1,9 +1,17 @@
-"""Miners: produce concentrate (t REO) with the deposit's NdPr and Dy/Tb shares."""
+"""Miners: produce concentrate (t REO) with the deposit's NdPr and Dy/Tb shares.
+
+Concentrate is sold on its payable content: a miner gets the regional
+concentrate price times the oxide value of its own ore over the oxide value of
+the world's separation feed (both at the region's oxide prices), so a mine rich
+in Dy/Tb earns more per t REO than one of light rare earths, and a heavy-rare-
+earth mine cuts output when Dy/Tb is cheap. Under a mining quota, miners do not
+expand while their state's mining capacity already covers the quota.
+"""
 
 from __future__ import annotations
 
 from agents.firm import Firm
-from sim.world import CONC
+from sim.world import CONC, DYTB, NDPR
 
 
 class Miner(Firm):
@@ -16,7 +24,21 @@ class Miner(Firm):
         self.output_noise = model.spec.production.output_noise
 
     def revenue_per_kg(self) -> float:
-        return self.model.sale_price(self.region, CONC)
+        model, region = self.model, self.region
+        ndpr, dytb = model.sale_price(region, NDPR), model.sale_price(region, DYTB)
+        feed_ndpr, feed_dytb = model.market_grade()
+        feed_value = feed_ndpr * ndpr + feed_dytb * dytb
+        own_value = self.ndpr_share * ndpr + self.dytb_share * dytb
+        premium = own_value / feed_value if feed_value > 1e-9 else 1.0
+        return model.sale_price(region, CONC) * premium
+
+    def expansion_pace(self) -> float:
+        """As any firm's, but none while the state's mines already have capacity for its
+        mining quota: a mine cannot sell what the quota forbids it to mine."""
+        quota = self.model.policy.mining_quota_t_per_year[self.region]
+        if quota != float("inf") and self.model.capacity_by_stage()[self.region, 0] >= quota:
+            return 0.0
+        return super().expansion_pace()
 
     def produce(self) -> float:
         """Concentrate mined this week (t REO), with operational noise."""

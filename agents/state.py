@@ -28,7 +28,7 @@ import numpy as np
 from sim.rng import stream
 from sim.scenario import levers as lv
 from sim.scenario.diplomacy import GOALS
-from sim.world import DYTB, MAGNET, PRODUCTS, WEEKS_PER_YEAR
+from sim.world import CONC, DYTB, MAGNET, PRODUCTS, WEEKS_PER_YEAR
 
 CONTROLLED = ["dytb_oxide", "magnet"]
 
@@ -46,6 +46,7 @@ class State(mesa.Agent):
         self.weights = weights / weights.sum() if weights.sum() > 0 else np.full(5, 0.2)
         self.luck = stream(model.seed, "state", code)
         self.last_investment = -10**9
+        self.quota_year, self.quota_use_seen = None, 0.0  # the January mining-quota review
 
     @property
     def is_ai(self) -> bool:
@@ -57,6 +58,7 @@ class State(mesa.Agent):
     # -- the weekly decision ---------------------------------------------------
     def decide(self) -> None:
         model = self.model
+        self._review_mining_quota()
         if not self.is_ai or (model.steps + self.region) % self.strategy.review_weeks:
             return
         diplomacy = model.diplomacy
@@ -70,6 +72,30 @@ class State(mesa.Agent):
         if self._leverage() >= model.spec.negotiation.leverage_threshold:
             self._exporter_moves()
         self._importer_moves()
+
+    def _review_mining_quota(self) -> None:
+        """Each January: a mining quota set to follow demand rises with the state's use of
+        concentrate since last January, while its miners' remembered margin is above
+        ``investment.mining_quota_raise_margin`` (scripted or AI: the rule is the lever's)."""
+        model, policy = self.model, self.model.policy
+        if model.date.year == self.quota_year:
+            return
+        self.quota_year = model.date.year
+        use = float(model.last_week.use[self.region, CONC])
+        before, self.quota_use_seen = self.quota_use_seen, use
+        quota = policy.mining_quota_t_per_year[self.region]
+        if not policy.mining_quota_follows_demand[self.region] or before <= 0 or use <= before:
+            return
+        miners = [m for m in model.firms["miners"] if m.region == self.region]
+        weight = sum(m.capacity_t_per_week for m in miners)
+        margin = sum(m.margin_memory * m.capacity_t_per_week for m in miners) / max(weight, 1e-9)
+        if margin <= model.spec.investment.mining_quota_raise_margin:
+            return
+        raised = round(float(quota) * use / before, -2)
+        model.apply_change(lv.MiningQuota(
+            type="mining_quota", state=self.code, tonnes_per_year=raised, raise_with_demand=True,
+            headline=f"{self.code} raises its mining quota to {raised:,.0f} t REO/yr"),
+            source="ai" if self.is_ai else "model")
 
     def _leverage(self) -> float:
         return float(self.model.scorecard.scores[self.region, GOALS.index("leverage")])

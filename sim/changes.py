@@ -147,6 +147,22 @@ class ChangeHandler:
                  {"firm": firm.name, "stage": firm.stage, "capacity_t_per_year": t_per_year,
                   "lead_time_years": years})
 
+    def seed_pipeline(self, firm, share: float) -> None:
+        """Give ``firm`` the projects under way that a market growing at the demand growth
+        rate would hold at the start: ``share`` of them, one per year of the stage's lead
+        time, each the year's growth of capacity (decided before the start, so not logged)."""
+        years = self.model.spec.investment.lead_time_years[firm.stage]
+        growth = self.model.spec.demand.growth_percent_per_year / 100
+        capacity = firm.capacity_t_per_week * WEEKS_PER_YEAR
+        landed, year = 0.0, 0.0
+        while share > 0.0 and growth > 0.0 and capacity > 0.0 and year < years:
+            year = min(year + 1.0, years)
+            size = share * capacity * ((1 + growth) ** year - 1) - landed
+            landed += size
+            project = CapacityProject(firm, size, "scenario", -1, self._capacity_online)
+            firm.projects.append(project)
+            self.model.schedule_event(project.complete, at=year * WEEKS_PER_YEAR - 0.5)
+
     def _capacity_online(self, project: CapacityProject) -> None:
         firm = project.firm
         firm.projects.remove(project)

@@ -163,6 +163,11 @@ def headline(change: lv.LeverBase, names: IdNames | None = None) -> str:
         case lv.ExportQuota():
             return (f"{n.subject(change.exporter)} sets an export quota of "
                     f"{change.tonnes_per_year:,.0f} t/yr on {n.products(change.products)}")
+        case lv.MiningQuota(tonnes_per_year="none"):
+            return f"{n.subject(change.state)} lifts its mining quota"
+        case lv.MiningQuota():
+            return (f"{n.subject(change.state)} sets its mining quota at "
+                    f"{change.tonnes_per_year:,.0f} t REO/yr")
         case lv.ExportDuty():
             return (f"{n.region(change.exporter)} export duty on {n.products(change.products)}: "
                     f"{change.percent:g}%")

@@ -139,6 +139,10 @@ METRICS: dict[str, Metric] = {
         "t/yr", RP, "Annual export quota of region; rows only while a "
         "quota is set.", keep="finite",
         read=lambda r: r.policy.quota_t_per_year),
+    "mining_quota": Metric(
+        "t REO/yr", ("region",), "Annual cap on the output of the region's own miners; rows "
+        "only while a quota is set.", fixed_product="concentrate", keep="finite",
+        read=lambda r: r.policy.mining_quota_t_per_year),
     "export_duty": Metric(
         "%", RP, "Export duty of region.", keep="ever_nonzero",
         read=lambda r: r.policy.export_duty_pct),

@@ -84,6 +84,9 @@ class StandoffModel(mesa.Model):
         for kind in FIRM_KINDS:
             for name, spec in getattr(scenario, kind).items():
                 self.add_firm(kind, name, spec)
+        for kind in FIRM_KINDS:
+            for firm in self.firms[kind]:
+                self.changes.seed_pipeline(firm, scenario.investment.initial_pipeline_share)
         self.manufacturers = [Manufacturer(self, name, spec, self.region_index[spec.region])
                               for name, spec in scenario.manufacturers.items()]
         self._buyer_region = np.array([m.region for m in self.manufacturers], dtype=int)
@@ -117,6 +120,11 @@ class StandoffModel(mesa.Model):
     def feed_grade(self, region: int) -> list[float]:
         """NdPr and Dy/Tb shares of the concentrate in ``region``'s stock, as planning began."""
         return self._grade_rows[region]
+
+    def market_grade(self) -> list[float]:
+        """NdPr and Dy/Tb shares of the world's separation feed, as planning began: the
+        mix a tonne of concentrate at the concentrate price stands for."""
+        return self._market_grade
 
     def output_factor(self, firm) -> float:
         return self._factor_rows[firm.region][firm.stage_index]
@@ -219,14 +227,28 @@ class StandoffModel(mesa.Model):
                                    dtype=float).reshape(-1, 2))
         regions, shares = self._ores
         tonnes = np.array([miner.produce() for miner in miners], dtype=float)
+        policy, n = self.policy, len(self.regions)
+        if np.isfinite(policy.mining_quota_t_per_year).any():  # a quota scales its miners down
+            weeks_left = weeks_left_in_year(step_date(self.spec.start_date, self.steps - 1))
+            allowed = policy.weekly_mining_allowance(weeks_left)
+            wanted = np.bincount(regions, weights=tonnes, minlength=n)
+            scale = np.minimum(1.0, allowed / np.maximum(wanted, 1e-12))
+            tonnes = tonnes * scale[regions]
+        policy.mined_t += np.bincount(regions, weights=tonnes, minlength=n)
         produced, self.physical.content = flows.mined(self.physical.content, regions, tonnes,
                                                       shares)
         self.week.produced[:, CONC] += produced
         self.physical.stock[:, CONC] += produced
 
     def _read_grades(self) -> None:
-        """What refiners see of their feed this week (``feed_grade``)."""
-        self._grade_rows = self.physical.grades().tolist()
+        """What refiners see of their feed this week (``feed_grade``), and the market's
+        feed, weighted by separation capacity (``market_grade``)."""
+        grades = self.physical.grades()
+        self._grade_rows = grades.tolist()
+        weights = self.capacity_by_stage()[:, STAGES.index("refining")]
+        total = weights.sum()
+        market = weights @ grades / total if total > 0 else grades.mean(axis=0)
+        self._market_grade = market.tolist()
 
     def _plan(self) -> None:
         self._read_grades()

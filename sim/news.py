@@ -124,7 +124,8 @@ def _online(item: NewsItem) -> str:
     return f"about {when:%b %Y}"
 
 
-LEVER_TYPES = {"export_quota": "ExportQuota", "export_duty": "ExportDuty", "tariff": "Tariff",
+LEVER_TYPES = {"export_quota": "ExportQuota", "mining_quota": "MiningQuota",
+               "export_duty": "ExportDuty", "tariff": "Tariff",
                "licensing": "Licensing", "price_floor": "PriceFloor", "subsidy": "Subsidy",
                "stockpile": "Stockpile", "capacity_investment": "CapacityInvestment",
                "disruption": "Disruption", "demand_shock": "DemandShock",

@@ -25,6 +25,9 @@ class PolicyState:
         # One tonnage across a set of products (exporter), and what it covers.
         self.combined_quota_t_per_year = np.full(n, np.inf)
         self.combined_products = np.zeros((n, p), dtype=bool)
+        self.mining_quota_t_per_year = np.full(n, np.inf)  # t REO mined by a state's miners
+        self.mined_t = np.zeros(n)  # this calendar year
+        self.mining_quota_follows_demand = np.zeros(n, dtype=bool)
         self.export_duty_pct = np.zeros((n, p))  # exporter x product
         self.tariff_pct = np.zeros((n, n, p))  # importer x exporter x product
         self.licensed = np.zeros((n, n, p), dtype=bool)  # exporter x destination x product
@@ -66,6 +69,11 @@ class PolicyState:
         else:
             self.quota_t_per_year[exporter, self._products(c.products)] = value
 
+    def _apply_mining_quota(self, c: lv.MiningQuota) -> None:
+        value = np.inf if c.tonnes_per_year == "none" else float(c.tonnes_per_year)
+        self.mining_quota_t_per_year[self.index[c.state]] = value
+        self.mining_quota_follows_demand[self.index[c.state]] = c.raise_with_demand
+
     def _apply_export_duty(self, c: lv.ExportDuty) -> None:
         self.export_duty_pct[self.index[c.exporter], self._products(c.products)] = c.percent
 
@@ -101,6 +109,7 @@ class PolicyState:
     def new_year(self) -> None:
         """Quotas are annual: usage restarts on 1 January."""
         self.quota_used_t[:] = 0.0
+        self.mined_t[:] = 0.0
 
     def weekly_quota_allowance(self, weeks_left: float,
                                foreign_orders: np.ndarray | None = None) -> np.ndarray:
@@ -121,6 +130,11 @@ class PolicyState:
         with np.errstate(invalid="ignore"):  # inf x 0 where no combined quota: not used
             cap = np.where(covered, pooled[:, np.newaxis] * share, np.inf)
         return np.minimum(allowance, cap)
+
+    def weekly_mining_allowance(self, weeks_left: float) -> np.ndarray:
+        """Concentrate each state's miners may mine this week (t REO), pacing the year."""
+        remaining = np.maximum(self.mining_quota_t_per_year - self.mined_t, 0.0)
+        return np.where(np.isinf(remaining), np.inf, remaining / weeks_left)
 
     def route_approval(self, military_share: np.ndarray) -> np.ndarray:
         """Share of requested volume approved, exporter x destination x product.

@@ -108,9 +108,10 @@ def test_cheap_dytb_raises_content_only_up_to_the_cap(max_share):
 @pytest.mark.parametrize("minimum", [100.0, 5000.0])
 def test_a_bigger_minimum_expansion_gives_bigger_projects(minimum):
     model = _model("baseline_2025", **{"investment.min_expansion_t_per_year": minimum,
-                                      "investment.max_weekly_probability": 1.0})
+                                      "investment.initial_pipeline_share": 0.0})
     firm = min(model.firms["refiners"], key=lambda f: f.capacity_t_per_week)
-    firm.margin_memory = 10 * model.spec.investment.hurdle_margin
+    firm.margin_memory = 10.0  # far above the hurdle: full pace
+    firm.planned_t_per_year = 1e9  # set aside enough for any project
     wanted = firm.expansion_wanted()
     size = firm.capacity_t_per_week * WEEKS_PER_YEAR * model.spec.investment.expansion_share
     assert size < 5000.0

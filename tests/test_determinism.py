@@ -40,7 +40,6 @@ def test_different_seeds_differ_where_the_model_is_stochastic():
 def test_noise_free_model_does_not_depend_on_the_seed():
     quiet = scenario("baseline_2025", **{"market.price_noise": 0.0,
                                          "production.output_noise": 0.0,
-                                         "investment.max_weekly_probability": 0.0,
                                          # the seeded investor crowd drives oxide hoards
                                          "finance.stockpiles.cn_ndpr_traders.capacity_t": 0,
                                          "finance.stockpiles.cn_dytb_traders.capacity_t": 0})

@@ -41,8 +41,8 @@ NOT_BEHAVIOUR = {
     "question": "notes for the reader of the scenario file; no output shows it",
     "regions.*.name": "display name of a state: checked in the view's scorecard below",
     **{f"timeline[{kind}].type": "the tag that picks the change type; each type's own "
-       "fields are probed" for kind in ("export_quota", "export_duty", "tariff", "licensing",
-                                       "price_floor", "subsidy", "stockpile",
+       "fields are probed" for kind in ("export_quota", "mining_quota", "export_duty",
+                                       "tariff", "licensing", "price_floor", "subsidy", "stockpile",
                                        "capacity_investment", "disruption", "demand_shock",
                                        "announcement", "threat", "offer", "deal")},
 }
@@ -59,9 +59,9 @@ NOT_BEHAVIOUR_SUFFIX = {
     ".headline": "news text of a change: checked to reach events.csv below",
     **{f"timeline[{kind}].actor": "who the news log names as making a change that belongs to "
        "a named state anyway: checked to reach events.csv below"
-       for kind in ("export_quota", "export_duty", "tariff", "licensing", "price_floor",
-                    "subsidy", "stockpile", "capacity_investment", "disruption", "demand_shock",
-                    "announcement")},
+       for kind in ("export_quota", "mining_quota", "export_duty", "tariff", "licensing",
+                    "price_floor", "subsidy", "stockpile", "capacity_investment", "disruption",
+                    "demand_shock", "announcement")},
     "timeline[deal].actor": "the proposer of a deal that takes effect at once: named in the "
     "deal register; checked to reach deals.csv below",
 }
@@ -71,6 +71,9 @@ SAMPLE_CHANGES = {
     "export_quota": ("free_trade", {"type": "export_quota", "date": "2025-02-03",
                                     "exporter": "CN", "products": ["magnet"],
                                     "tonnes_per_year": 20000}),
+    "mining_quota": ("free_trade", {"type": "mining_quota", "date": "2025-02-03",
+                                    "state": "CN", "tonnes_per_year": 300000,
+                                    "raise_with_demand": True}),
     "export_duty": ("free_trade", {"type": "export_duty", "date": "2025-02-03",
                                    "exporter": "CN", "products": ["ndpr_oxide"],
                                    "percent": 25}),
@@ -129,13 +132,18 @@ HINTS: dict[str, dict] = {
     "production.dytb_min_share": {"values": [1.0]},
     "production.dytb_max_share": {"scenario": "free_trade", "values": [1.0], "weeks": 104},
     "investment.min_expansion_t_per_year": {"values": [5000.0], "weeks": 104},
+    # a quota that follows demand is reviewed each January: run into the second year
+    "investment.mining_quota_raise_margin": {"values": [-1.0, 5.0], "weeks": 60},
+    "timeline[mining_quota].raise_with_demand": {
+        "weeks": 60, "base": {"investment.mining_quota_raise_margin": -1.0}},
+    "timeline[mining_quota].state": {"values": ["US"]},
     "production.utilisation.shut_in_width": {  # a mine deep in loss
-        "base": {"miners.kachin_clays.cost_usd_per_kg": 15.0}, "values": [0.8, 2.0]},
+        "base": {"miners.kachin_clays.cost_usd_per_kg": 40.0}, "values": [0.8, 2.0]},
     "finance.valuation.min_value_share": {"values": [1.0]},
     "finance.capital.max_factor": {"values": [1.0]},
     # the floor binds on a listed firm whose shares fell while it would expand
     "finance.capital.min_factor": {"values": [1.0], "base": {
-        "investment.hurdle_margin": 0.0, **{
+        "investment.hurdle_margin": 0.0, "investment.capital_charge_share": 0.0, **{
             f"timeline.bad_news_{k}": {"type": "announcement", "date": date, "sentiment": -1.0,
                                        "firm": "mountain_pass"}
             for k, date in enumerate(["2025-01-13", "2025-02-10", "2025-03-10"])}}},

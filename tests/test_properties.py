@@ -19,7 +19,7 @@ PARAMETERS = {
     "market.price_noise": st.floats(0, 0.1),
     "market.restock_rate_per_week": st.floats(0.01, 1),
     "production.output_noise": st.floats(0, 0.3),
-    "investment.max_weekly_probability": st.floats(0, 0.5),
+    "investment.growth_per_excess_margin": st.floats(0, 2),
     "investment.hurdle_margin": st.floats(0, 1),
     "miners.china_light_ree.capacity_t_per_year": st.floats(0, 600000),
     "refiners.china_separators.capacity_t_per_year": st.floats(0, 800000),

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from sim.scenario.types import Frac, Strict
+from sim.scenario.types import Strict
 from sim.world import Stage
 
 Margin = Annotated[float, Field(ge=-1, le=5)]  # (revenue - cost) / cost
@@ -74,22 +74,42 @@ class Investment(Strict):
         description="Decision-to-production lead time by stage (years).",
     )
     hurdle_margin: Annotated[float, Field(ge=0, le=5)] = Field(
-        0.3, description="Average margin over cost (share) above which firms expand."
+        0.05, description="Expected margin on new capacity (share, over the cost of new supply) "
+        "above which firms expand."
     )
-    min_margin_excess_for_full_pace: Annotated[float, Field(gt=0, le=5)] = Field(
-        0.05, description="Firms expand at max_weekly_probability once their remembered margin "
-        "beats hurdle_margin by hurdle_margin again, but never by less than this (share)."
+    capital_charge_share: Annotated[float, Field(ge=0, le=5)] = Field(
+        0.3, description="Capital charge of new capacity (annualised capital cost and return "
+        "on it), as a share of the firm's own operating cost per kg."
+    )
+    growth_per_excess_margin: Annotated[float, Field(ge=0, le=10)] = Field(
+        0.5, description="Capacity growth a firm decides per year (share of its capacity) per "
+        "unit of expected margin above the hurdle."
+    )
+    max_growth_per_year: Annotated[float, Field(ge=0, le=2)] = Field(
+        0.25, description="Highest capacity growth a firm decides in a year (share of its "
+        "capacity)."
+    )
+    pipeline_weight: Annotated[float, Field(ge=0, le=10)] = Field(
+        1.0, description="Margin a firm takes off its expected margin per share of its "
+        "capacity already under construction (so it does not build twice for one shortage)."
     )
     expansion_share: Annotated[float, Field(gt=0, le=2)] = Field(
-        0.2, description="Size of one expansion as a share of current capacity."
+        0.05, description="Size of one project as a share of current capacity: a firm commits "
+        "once its set-aside growth reaches it."
     )
     min_expansion_t_per_year: Annotated[float, Field(ge=0, le=1e6)] = Field(
         100.0, description="Smallest expansion a firm builds (t/yr of output), however small "
         "the firm."
     )
-    max_weekly_probability: Frac = Field(
-        0.02, description="Highest weekly probability that a firm decides to expand."
-    )
     margin_memory_weeks: Annotated[float, Field(ge=1, le=520)] = Field(
         26.0, description="Weeks over which a firm's remembered margin follows its margin."
+    )
+    mining_quota_raise_margin: Annotated[float, Field(ge=-1, le=5)] = Field(
+        0.2, description="Remembered margin of a state's miners (capacity-weighted share) "
+        "above which a mining quota set with raise_with_demand is raised each January."
+    )
+    initial_pipeline_share: Annotated[float, Field(ge=0, le=2)] = Field(
+        1.0, description="Capacity under construction at the start, as a share of what a "
+        "market growing at the demand growth rate holds: each firm's projects land one a year "
+        "over its stage's lead time, each one year's growth of its capacity."
     )

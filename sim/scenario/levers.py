@@ -55,6 +55,21 @@ class ExportQuota(LeverBase):
     _lists = field_validator("products", mode="before")(_as_list)
 
 
+class MiningQuota(LeverBase):
+    """Annual cap on the total output of ``state``'s own miners (t REO/yr), paced weekly."""
+
+    type: Literal["mining_quota"]
+    state: RegionCode
+    tonnes_per_year: Tonnes | Literal["none"] = Field(
+        description='Annual quota in t REO of concentrate mined; "none" lifts the cap.'
+    )
+    raise_with_demand: bool = Field(
+        False, description="Each January the state raises the quota by the growth of its "
+        "domestic use of concentrate over the year, while its miners' remembered margin is "
+        "above investment.mining_quota_raise_margin."
+    )
+
+
 class ExportDuty(LeverBase):
     """Ad valorem export duty (percent of the exporter's price)."""
 
@@ -235,6 +250,7 @@ class Deal(DealTerms):
 
 PolicyChange = Annotated[
     ExportQuota
+    | MiningQuota
     | ExportDuty
     | Tariff
     | Licensing
