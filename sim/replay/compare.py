@@ -29,14 +29,13 @@ def quota_events(scenario: Scenario, china: str) -> list[tuple[pd.Timestamp, flo
 
 
 def window_of(scenario: Scenario) -> f.Window:
-    """The facts' calendar: the base year is the start year; the cut is the first
-    timeline event that lowers China's quota (else the default cut)."""
-    window = f.Window(base_year=scenario.start_date.year)
+    """The facts' calendar (the record's years); the cut is the first timeline event
+    that lowers China's quota (else the default cut)."""
     events = quota_events(scenario, scenario.china)
     for (_, before), (when, after) in zip(events, events[1:], strict=False):
         if after < before:
-            return f.Window(base_year=window.base_year, cut=when)
-    return window
+            return f.Window(cut=when)
+    return f.Window()
 
 
 def export_duty(scenario: Scenario, product: str) -> float:

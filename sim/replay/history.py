@@ -10,6 +10,7 @@ given as a year only is placed by its ``period`` where that says more ("early
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 PRICES_FILE = "prices_history.csv"
 QUOTAS_FILE = "china_export_quotas.csv"
+FIRMS_FILE = "firms.csv"
 PRODUCT_OF = {"nd_oxide": "ndpr_oxide", "ndpr_oxide": "ndpr_oxide",
               "dy_oxide": "dytb_oxide", "la_oxide": "la_oxide"}
 MARKET_OF = {"fob_china": "outside_china", "china_domestic": "china"}
@@ -119,3 +121,21 @@ def quote_near(prices: pd.DataFrame, product: str, when: pd.Timestamp,
     if rows.empty:
         return float(np.nan)
     return float(rows.loc[(rows["date"] - when).abs().idxmin(), "value"])
+
+
+_MONTH_IN_NOTE = re.compile(
+    r"(\d{1,2} )?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})")
+
+
+def recorded_share_prices(firm: str, data_dir: str | Path = DATA_DIR) -> pd.DataFrame:
+    """``date, value, label``: a firm's recorded share prices (USD/share rows of firms.csv),
+    dated by the day or month its note gives, else 1 July of its year."""
+    raw = pd.read_csv(Path(data_dir) / FIRMS_FILE)
+    rows = raw[(raw["firm"] == firm) & (raw["unit"] == "USD/share")]
+    dates = []
+    for year, note in zip(rows["year"], rows["note"].fillna(""), strict=True):
+        found = _MONTH_IN_NOTE.search(note)
+        dates.append(pd.Timestamp(f"{found.group(1) or '15 '}{found.group(2)} {found.group(3)}")
+                     if found else pd.Timestamp(int(year), 7, 1))
+    return pd.DataFrame({"date": dates, "value": rows["low"].to_numpy(dtype=float),
+                         "label": rows["metric"].to_numpy()})
