@@ -12,7 +12,7 @@ import pytest
 from sim.replay import facts as f
 from sim.replay import history as h
 from sim.replay.command import OUTPUT_FILES
-from sim.replay.compare import window_of
+from sim.replay.compare import quota_events, window_of
 from sim.replay.runs import QUOTA_PRODUCTS, SERIES_COLUMNS, us_miner_listing
 from sim.scenario import load_scenario
 
@@ -208,3 +208,14 @@ def test_a_bad_argument_exits_2_with_one_line(args, says, tmp_path):
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and says in proc.stderr
     assert not (tmp_path / "a").exists()
+
+
+def test_the_scenario_quota_schedule_is_the_published_one():
+    scenario = load_scenario("crisis_2010")
+    last_of_year = {}
+    for when, tonnes in quota_events(scenario, scenario.china):
+        last_of_year[when.year] = tonnes
+    published = h.recorded_quotas().set_index("year")["quota_t"]
+    for year in range(scenario.start_date.year, scenario.end_date.year):
+        expected = published.get(year, np.nan)
+        assert last_of_year[year] == (np.inf if np.isnan(expected) else expected), year
