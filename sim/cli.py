@@ -1,4 +1,5 @@
-"""The command line: ``run``, ``validate``, ``fields``, ``metrics``, ``serve``.
+"""The command line: ``run``, ``validate``, ``fields``, ``metrics``, ``serve`` (and
+``sweep``, ``analyze``, ``replay``).
 
 Bad input (scenario files, arguments) ends with one message per problem on
 stderr and exit status 2, never a traceback, and no partial output.
@@ -12,6 +13,7 @@ import tomllib
 from pathlib import Path
 
 from sim.arguments import positive_int
+from sim.replay import command as replay_cli
 from sim.sweep import cli as sweep_cli
 
 EXIT_BAD_INPUT = 2
@@ -106,6 +108,7 @@ def add_commands(commands) -> None:
     serve.add_argument("--scenario", default="baseline_2025", help="scenario to open first")
     serve.set_defaults(handler=_serve)
     sweep_cli.add_commands(commands)  # sweep, analyze
+    replay_cli.add_commands(commands)  # replay
 
 
 def main(argv: list[str] | None = None) -> int:
