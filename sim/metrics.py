@@ -139,6 +139,11 @@ METRICS: dict[str, Metric] = {
         "t/yr", RP, "Annual export quota of region; rows only while a "
         "quota is set.", keep="finite",
         read=lambda r: r.policy.quota_t_per_year),
+    "combined_export_quota": Metric(
+        "t/yr", ("region",), "Annual export quota of region across several products together "
+        "(the products its export_quota change names); rows only while one is set.",
+        fixed_product="concentrate", keep="finite",
+        read=lambda r: r.policy.combined_quota_t_per_year),
     "mining_quota": Metric(
         "t REO/yr", ("region",), "Annual cap on the output of the region's own miners; rows "
         "only while a quota is set.", fixed_product="concentrate", keep="finite",

@@ -14,8 +14,6 @@ import numpy as np
 # the week after, when the new terms first trade) is not a quiet week.
 ROUTE_CHANGES = frozenset({"export_quota", "export_duty", "tariff", "licensing", "deal",
                            "disruption", "disruption_end", "demand_shock", "stockpile"})
-# ... and a new plant, whose first output is a new source on the spot market.
-SOURCE_CHANGES = ROUTE_CHANGES | {"capacity_online"}
 
 
 def weekly_log_changes(prices: np.ndarray) -> np.ndarray:
@@ -60,16 +58,35 @@ def import_shares(shares: np.ndarray) -> np.ndarray:
     return np.divide(foreign, total, out=np.zeros_like(foreign), where=total > 1e-12)
 
 
+def new_source_weeks(model, steps: int, after: int = 8) -> np.ndarray:
+    """Boolean per step: a region's first capacity at a stage came online within ``after``
+    weeks before (a new source whose first output goes to the spot market)."""
+    capacity = model.recorder.stacked("capacity")[:steps]  # steps x region x stage
+    first = ((capacity[1:] > 0) & (capacity[:-1] <= 0)).any(axis=(1, 2))
+    marked = np.zeros(steps, dtype=bool)
+    for step in np.flatnonzero(first) + 1:
+        marked[step:min(step + after + 1, steps)] = True
+    return marked
+
+
 def share_jumps(shares: np.ndarray, obtained: np.ndarray, quiet: np.ndarray,
-                minimum_t: float = 1.0) -> np.ndarray:
+                stock: np.ndarray | None = None, minimum_t: float = 1.0) -> np.ndarray:
     """Largest week-on-week change of any source's share, per quiet week (points of 1).
 
     ``shares`` is steps x source x importer x product (e.g. ``import_shares``),
     ``obtained`` steps x importer x product (t); only importers with at least
     ``minimum_t`` in both weeks count, and only weeks ``quiet`` marks (both
-    weeks free of route changes).
+    weeks free of route changes). With ``stock`` (steps x region x product,
+    end of week), a source running dry (its stock halving in the week, or under
+    ``minimum_t``) is a cause, not a switch: its share changes that week and the
+    next do not count.
     """
-    jumps = np.abs(np.diff(shares, axis=0)).max(axis=1)  # steps - 1 x importer x product
+    change = np.abs(np.diff(shares, axis=0))  # steps - 1 x source x importer x product
+    if stock is not None:
+        dry = (stock[1:] < 0.5 * stock[:-1]) | (np.minimum(stock[1:], stock[:-1]) < minimum_t)
+        dry[1:] |= dry[:-1]  # its buyers feel it the week after too
+        change = np.where(dry[:, :, np.newaxis, :], 0.0, change)
+    jumps = change.max(axis=1)  # steps - 1 x importer x product
     buying = (obtained[1:] >= minimum_t) & (obtained[:-1] >= minimum_t)
     worst = np.where(buying, jumps, 0.0).max(axis=(1, 2))
     return worst[quiet[1:] & quiet[:-1]]

@@ -123,6 +123,8 @@ HINTS: dict[str, dict] = {
               "base": {"negotiation.full_pain_price_rise": 100.0}}
        for name in ("regions.*.strategy.risk_tolerance",
                     "negotiation.destock_share_of_threshold")},
+    # scarcity prices only unmet use: a world short of magnets outside China
+    "market.scarcity_sensitivity": {"scenario": "escalation", "weeks": 78},
     # the ETF's weights and outside share sum to one
     "finance.etfs.*.outside_weight": {
         "path": "finance.etfs.metals_mining_etf.outside_weight", "values": [0.93],

@@ -61,9 +61,13 @@ def yearly_exports(series: pd.DataFrame, china: str, products: tuple[str, ...]) 
 
 
 def yearly_quota(series: pd.DataFrame, china: str, products: tuple[str, ...]) -> pd.DataFrame:
-    """``year, quota_t``: the quota in force in the last week of each year (NaN: none)."""
-    rows = series[(series["metric"] == "export_quota") & (series["region"] == china)
-                  & series["product"].isin(products)]
+    """``year, quota_t``: the quota in force in the last week of each year (NaN: none).
+
+    A combined quota (one tonnage across products) counts like a quota on each.
+    """
+    rows = series[(series["region"] == china) & (
+        ((series["metric"] == "export_quota") & series["product"].isin(products))
+        | (series["metric"] == "combined_export_quota"))]
     rows = rows.assign(year=rows["date"].dt.year)
     last = rows[rows["date"] == rows.groupby("year")["date"].transform("max")]
     quota = last.groupby("year")["value"].min().replace(np.inf, np.nan)

@@ -54,28 +54,32 @@ def prices_plot(prices: pd.DataFrame, record: pd.DataFrame, products: tuple[str,
 
 def quota_plot(exports: pd.DataFrame, quota: pd.DataFrame, record: pd.DataFrame,
                path: Path, seeds: int) -> None:
-    """China's export quota, the model's exports of raw materials and recorded exports."""
-    stats = band(exports, "exports_t", by="year")
+    """China's exports as a share of the export quota in force: model against record.
+
+    A share needs no common unit: the model carries only the NdPr and Dy/Tb in
+    rare-earth oxide (its quota is scaled to them), the record all of it.
+    """
+    shares = exports.merge(quota.dropna(), on="year")
+    shares = shares.assign(share=100 * shares["exports_t"] / shares["quota_t"])
+    stats = band(shares, "share", by="year")
     fig = Figure(figsize=(8, 4.2), layout="constrained")
     ax = fig.subplots()
     years = stats.index.to_numpy()
     ax.bar(years, stats["median"], width=0.6, color="#9ecae1",
            yerr=[stats["median"] - stats["p10"], stats["p90"] - stats["median"]], capsize=3,
-           label="model exports of concentrate and oxides (median, 10-90%)")
-    shown = quota.dropna()
-    ax.hlines(shown["quota_t"], shown["year"] - 0.4, shown["year"] + 0.4, color="black",
-              linewidth=2, label="export quota in force at the year's end (t)")
-    seen = record.dropna(subset=["actual_exports_t"])
+           label="model: exports of concentrate and oxides (median, 10-90%)")
+    ax.axhline(100, color="black", linewidth=1.5, label="the quota")
+    seen = record.dropna(subset=["actual_exports_t", "quota_t"])
     seen = seen[seen["year"].isin(years)]
-    ax.scatter(seen["year"], seen["actual_exports_t"], color="#d62728", zorder=3,
-               label="recorded exports (t)")
-    for row in seen.itertuples():
+    recorded = 100 * seen["actual_exports_t"] / seen["quota_t"]
+    ax.scatter(seen["year"], recorded, color="#d62728", zorder=3, label="recorded exports")
+    for row, value in zip(seen.itertuples(), recorded, strict=True):
         if row.exports_period != "full year":
-            ax.annotate(row.exports_period, (row.year, row.actual_exports_t), fontsize=7,
+            ax.annotate(row.exports_period, (row.year, value), fontsize=7,
                         textcoords="offset points", xytext=(5, 5))
     ax.set_xticks(years)
-    ax.set_ylabel("t per year")
-    ax.set_title(f"China's export quota and exports, model over {seeds} seeds")
+    ax.set_ylabel("% of the export quota in force")
+    ax.set_title(f"China's exports against its export quota, model over {seeds} seeds")
     ax.legend(fontsize=7)
     ax.grid(True, axis="y", alpha=0.3)
     fig.savefig(path, dpi=110)

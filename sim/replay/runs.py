@@ -41,7 +41,8 @@ def series_requests(scenario: Scenario) -> tuple[SeriesRequest, ...]:
     china = scenario.china
     requests = [SeriesRequest("price", product=product) for product in OXIDES]
     requests += [SeriesRequest("exports", region=china),
-                 SeriesRequest("export_quota", region=china)]
+                 SeriesRequest("export_quota", region=china),
+                 SeriesRequest("combined_export_quota", region=china)]
     listing = us_miner_listing(scenario)
     if listing is not None:
         requests.append(SeriesRequest("asset_price", product=listing))
