@@ -146,7 +146,7 @@ def allocate(
 
 def _placed(want, supply, quota, approval, shares, abroad) -> np.ndarray:
     """Orders placed by ``shares``, within quota (foreign) and stock (all), pro rata."""
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         asked = want[np.newaxis, :, :] * shares * approval
         foreign = np.where(abroad, asked, 0.0).sum(axis=1)
         quota_scale = np.fmin(quota / foreign, 1.0)  # 1 where nothing binds (0/0 too)

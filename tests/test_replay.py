@@ -225,3 +225,69 @@ def test_the_scenario_quota_schedule_is_the_published_one():
         assert last_of_year[year] == modelled, year
     assert all(change.combined for change in scenario.timeline.values()
                if change.type == "export_quota"), "one tonnage across the products"
+
+
+# -- calibration ---------------------------------------------------------------------
+def _facts(rows):
+    return pd.DataFrame([{"unit": unit, "model_median": model, "record": record,
+                          "matches": False} for unit, model, record in rows])
+
+
+def test_the_fact_loss_is_zero_on_the_record_and_ln2_squared_a_factor_of_two_off():
+    from sim.replay.calibrate import fact_loss
+
+    assert fact_loss(_facts([("x", 12.0, 12.0), ("months", 11.9, 11.9)])) == 0.0
+    off = fact_loss(_facts([("x", 24.0, 12.0), ("share", 0.25, 0.5)]))
+    assert off == pytest.approx(np.log(2) ** 2)
+    assert fact_loss(_facts([("months", 23.9, 11.9)])) == pytest.approx(1.0)  # a year late
+    assert fact_loss(_facts([("x", np.nan, 12.0), ("x", 24.0, 12.0)])) == pytest.approx(
+        np.log(2) ** 2)  # a fact the model cannot measure is left out
+    assert fact_loss(_facts([("x", np.nan, 12.0)])) == np.inf
+
+
+def test_a_calm_world_adds_nothing_and_a_volatile_one_its_squared_log_excess():
+    from sim.replay.calibrate import CALM_WEEKLY_STD, calm_misses
+
+    assert calm_misses({"a": CALM_WEEKLY_STD / 2, "b": CALM_WEEKLY_STD}) == [0.0, 0.0]
+    assert calm_misses({"a": 2 * CALM_WEEKLY_STD}) == pytest.approx([np.log(2) ** 2])
+
+
+def test_the_calm_check_measures_the_steady_world_under_the_point_s_settings():
+    from sim.replay.calibrate import calm_volatility
+
+    steady = load_scenario("free_trade")
+    gentle = calm_volatility(steady, {"market.price_smoothing": 0.2}, weeks=104)
+    jumpy = calm_volatility(steady, {"market.price_smoothing": 0.9,
+                                     "market.cover_sensitivity": 1.5}, weeks=104)
+    assert set(gentle) == {"concentrate", "ndpr_oxide", "dytb_oxide", "magnet"}
+    assert max(jumpy.values()) > max(gentle.values())
+
+
+def test_the_design_spans_each_setting_s_range_reproducibly():
+    from sim.replay.calibrate import SETTINGS, design
+
+    points = design(8, seed=3)
+    assert points.equals(design(8, seed=3)) and not points.equals(design(8, seed=4))
+    for name, (low, high) in SETTINGS.items():
+        assert points[name].between(low, high).all()
+        assert points[name].max() - points[name].min() > 0.5 * (high - low)  # a hypercube
+
+
+def test_calibrate_ranks_the_points_and_writes_the_best_settings(tmp_path):
+    out = tmp_path / "cal"
+    proc = run_cli("calibrate", "crisis_2010", "--out", str(out), "--samples", "2",
+                   "--seeds", "1", "--no-progress")
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "calibration.csv")
+    assert len(table) == 3 and -1 in set(table["point"])  # two points and the scenario
+    assert table["loss"].is_monotonic_increasing
+    best = (out / "best.md").read_text()
+    assert f"loss {table['loss'].iloc[0]:.3g}" in best and "[market]" in best
+    assert (out / "loss.png").stat().st_size > 0
+    assert {f"calm_weekly_std_{p}" for p in ("concentrate", "magnet")} <= set(table.columns)
+
+
+def test_calibrate_refuses_a_bad_argument_with_one_line(tmp_path):
+    proc = run_cli("calibrate", "crisis_2010", "--out", str(tmp_path / "c"), "--samples", "0")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

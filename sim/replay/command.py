@@ -16,6 +16,8 @@ from sim.arguments import positive_int
 
 EXIT_BAD_INPUT = 2
 DEFAULT_SEEDS = 10
+DEFAULT_SAMPLES = 20
+DEFAULT_CALIBRATION_SEEDS = 3
 OUTPUT_FILES = ("prices.png", "quota.png", "gap.png", "share_price.png", "facts.csv",
                 "facts.md", "series.parquet")
 US_MINER_RECORD = {"molycorp": "Molycorp"}  # listing -> firm in data/firms.csv
@@ -46,6 +48,31 @@ def add_commands(commands) -> None:
     replay.add_argument("--no-progress", action="store_true", help="no progress bar")
     replay.set_defaults(handler=dispatch)
 
+    calibrate = commands.add_parser(
+        "calibrate", help="search market settings for the best fit of a historical scenario",
+        description="Run SCENARIO (e.g. crisis_2010) at --samples Latin-hypercube points of "
+        "the settings history does not give directly, each over --seeds seeds, and write "
+        "into --out the points ranked by their loss against the record (calibration.csv), "
+        "the best settings (best.md) and the loss against each setting (loss.png). See "
+        "docs/replay.md.")
+    calibrate.add_argument("scenario", help="scenario name in scenarios/ or path to a .toml")
+    calibrate.add_argument("--out", type=Path, required=True, help="output folder")
+    calibrate.add_argument("--samples", type=positive_int, default=DEFAULT_SAMPLES,
+                           help="design points (default: %(default)s)")
+    calibrate.add_argument("--seeds", type=positive_int, default=DEFAULT_CALIBRATION_SEEDS,
+                           help="seeds per point (default: %(default)s)")
+    calibrate.add_argument("--design-seed", type=int, default=0,
+                           help="root seed of the design (default: %(default)s)")
+    calibrate.add_argument("--steady", default="free_trade",
+                           help="scenario that must stay calm under the same settings "
+                           '(default: %(default)s; "none" for the record only)')
+    calibrate.add_argument("--workers", type=positive_int, default=None,
+                           help="worker processes (default: one per seed up to every core)")
+    calibrate.add_argument("--overwrite", action="store_true",
+                           help="write into a non-empty --out folder")
+    calibrate.add_argument("--no-progress", action="store_true", help="no progress bar")
+    calibrate.set_defaults(handler=dispatch_calibrate)
+
 
 def dispatch(args) -> int:
     """Run the ``replay`` command parsed into ``args``."""
@@ -66,6 +93,34 @@ def dispatch(args) -> int:
     for note in notes:
         print(note)
     print(f"{scenario.name}: {args.seeds} seeds -> {args.out}/")
+    return 0
+
+
+def dispatch_calibrate(args) -> int:
+    """Run the ``calibrate`` command parsed into ``args``."""
+    from sim.replay.calibrate import calibrate, write_outputs
+    from sim.replay.runs import replay_seeds
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        scenario = load_scenario(args.scenario)
+        steady = None if args.steady == "none" else load_scenario(args.steady)
+        check_request(scenario, args.out, args.overwrite)
+    except ScenarioError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ReplayError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    progress = not args.no_progress and sys.stderr.isatty()
+    table = calibrate(scenario, args.samples, replay_seeds(scenario, args.seeds),
+                      seed=args.design_seed, workers=args.workers, progress=progress,
+                      steady=steady)
+    write_outputs(table, args.out, scenario)
+    best = table.iloc[0]
+    print(f"{scenario.name}: {args.samples} points x {args.seeds} seeds -> {args.out}/ "
+          f"(best loss {best['loss']:.3g}, {int(best['facts_matched'])} of "
+          f"{int(best['facts'])} facts)")
     return 0
 
 

@@ -1,0 +1,196 @@
+"""Calibration against the record: search market settings for the smallest fact loss.
+
+The procedure, in words a researcher can rerun:
+
+1. A Latin hypercube (SALib) of ``samples`` points over the settings history
+   does not give directly (``SETTINGS``: price adjustment, inventory targets,
+   scarcity, sourcing, thrifting), from one root seed.
+2. At each point the historical scenario runs over ``seeds`` seeds on the
+   sweep tool's process pool (``sim.replay.runs.run_seeds``), and its
+   stylised facts are computed exactly as ``run.py replay`` computes them.
+3. The loss of a point is the mean over facts of the squared log ratio of
+   the model's median to the record (for month counts, the squared error in
+   years): 0 when every fact hits the record, (ln 2)^2 = 0.48 when each is a
+   factor of 2 off. The same settings must also keep a calm world calm: the
+   ``steady`` scenario (``free_trade``) runs with price and output noise off,
+   and each product whose weekly log-price changes outside shocks have a
+   standard deviation above ``CALM_WEEKLY_STD`` (1.5%, the record's calm
+   years) adds the squared log of its excess as one more fact.
+4. The table of points, ranked by loss, and the best point's settings (as
+   ``--set`` overrides and as TOML) are written out; the fitted values go into
+   the scenario files by hand, so that the same market settings serve every
+   scenario.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.scenario import Scenario
+from sim.scenario.loader import override_scenario
+
+# Settings history does not give directly, with the ranges searched.
+SETTINGS: dict[str, tuple[float, float]] = {
+    "market.cover_sensitivity": (0.2, 1.5),
+    "market.scarcity_sensitivity": (0.1, 3.0),
+    "market.expectation_weeks": (4.0, 52.0),
+    "market.price_smoothing": (0.2, 0.9),
+    "market.sourcing_elasticity": (1.0, 10.0),
+    "demand.precautionary_cover_weeks": (0.0, 20.0),
+    "production.dytb_thrift_weeks": (4.0, 52.0),
+}
+MONTHS_PER_YEAR = 12.0
+CALM_WEEKLY_STD = 0.015  # weekly log-price changes in the record's calm years
+STEADY_WEEKS = 260
+QUIET = {"market.price_noise": 0.0, "production.output_noise": 0.0}
+
+
+def fact_loss(facts: pd.DataFrame, extra: list[float] = ()) -> float:
+    """Mean squared miss of the model's medians against the record (see the module text).
+
+    Facts without a finite positive median and record (or, for months, without
+    finite values) are left out; with none left the loss is infinite. ``extra``
+    are further squared misses (the calm world's).
+    """
+    misses = list(extra)
+    for row in facts.itertuples():
+        model, record = row.model_median, row.record
+        if not (np.isfinite(model) and np.isfinite(record)):
+            continue
+        if row.unit == "months":
+            misses.append(((model - record) / MONTHS_PER_YEAR) ** 2)
+        elif model > 0 and record > 0:
+            misses.append(math.log(model / record) ** 2)
+    return float(np.mean(misses)) if misses else math.inf
+
+
+def calm_volatility(scenario: Scenario, point: dict, weeks: int = STEADY_WEEKS,
+                    seed: int = 1) -> dict[str, float]:
+    """Per product, the largest (over regions) std of weekly log-price changes outside
+    shocks in ``scenario`` with ``point``'s settings and noise off."""
+    from sim import realism
+    from sim.model import StandoffModel
+    from sim.world import PRODUCTS
+
+    model = StandoffModel(override_scenario(scenario, point | QUIET,
+                                            source="<calibration point>"), seed=seed)
+    model.run(min(weeks, scenario.steps))
+    changes = realism.weekly_log_changes(model.recorder.stacked("price"))
+    calm = ~realism.shock_weeks(model, len(changes) + 1)[1:]
+    spread = changes[calm].std(axis=0).max(axis=0) if calm.any() else np.full(
+        len(PRODUCTS), np.inf)
+    return dict(zip(PRODUCTS, (float(v) for v in spread), strict=True))
+
+
+def calm_misses(volatility: dict[str, float]) -> list[float]:
+    """One squared log excess over ``CALM_WEEKLY_STD`` per product (0 when calm enough)."""
+    return [math.log(max(std, CALM_WEEKLY_STD) / CALM_WEEKLY_STD) ** 2
+            for std in volatility.values()]
+
+
+def design(samples: int, seed: int,
+           settings: dict[str, tuple[float, float]] = SETTINGS) -> pd.DataFrame:
+    """``samples`` Latin-hypercube points over ``settings`` (one column each)."""
+    from SALib.sample import latin
+
+    problem = {"num_vars": len(settings), "names": list(settings),
+               "bounds": [list(bounds) for bounds in settings.values()]}
+    return pd.DataFrame(latin.sample(problem, samples, seed=seed), columns=list(settings))
+
+
+def point_facts(scenario: Scenario, point: dict, seeds: list[int],
+                workers: int | None = None) -> pd.DataFrame:
+    """The facts table of ``scenario`` with ``point``'s settings, over ``seeds``."""
+    from sim.replay import history as h
+    from sim.replay.compare import crisis_facts
+    from sim.replay.runs import OXIDES, QUOTA_PRODUCTS, run_seeds
+
+    changed = override_scenario(scenario, point, source="<calibration point>")
+    series = run_seeds(changed, seeds, workers=workers)
+    return crisis_facts(series, changed, h.recorded_prices(), h.recorded_quotas(), OXIDES,
+                        QUOTA_PRODUCTS)
+
+
+def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
+              workers: int | None = None, progress: bool = False,
+              steady: Scenario | None = None) -> pd.DataFrame:
+    """Every point of the design with its loss and facts matched, best first.
+
+    Row ``point`` -1 is the scenario as it stands, for comparison.
+    """
+    from tqdm.auto import tqdm
+
+    points = design(samples, seed)
+    current = {name: _current(scenario, name) for name in points.columns}
+    rows = []
+    candidates = [(-1, current), *((i, row.to_dict()) for i, row in points.iterrows())]
+    for index, point in tqdm(candidates, desc=f"calibrating {scenario.name}", unit="point",
+                             disable=not progress, dynamic_ncols=True):
+        facts = point_facts(scenario, point, seeds, workers)
+        calm = calm_volatility(steady, point) if steady is not None else {}
+        rows.append({"point": index, **point, "loss": fact_loss(facts, calm_misses(calm)),
+                     "facts_matched": int(facts["matches"].sum()), "facts": len(facts),
+                     **{f"calm_weekly_std_{product}": std for product, std in calm.items()}})
+    return pd.DataFrame(rows).sort_values(["loss", "point"], kind="stable",
+                                          ignore_index=True)
+
+
+def _current(scenario: Scenario, dotted: str) -> float:
+    node = scenario
+    for part in dotted.split("."):
+        node = getattr(node, part)
+    return float(node)
+
+
+def best_overrides(table: pd.DataFrame) -> dict[str, float]:
+    """The settings of the lowest-loss point."""
+    best = table.iloc[0]
+    return {name: float(best[name]) for name in SETTINGS if name in table.columns}
+
+
+def _toml(overrides: dict[str, float]) -> list[str]:
+    sections: dict[str, list[str]] = {}
+    for key, value in overrides.items():
+        section, name = key.split(".", 1)
+        sections.setdefault(section, []).append(f"{name} = {value:.4g}")
+    return [line for section, keys in sections.items() for line in (f"[{section}]", *keys)]
+
+
+def write_outputs(table: pd.DataFrame, out: Path, scenario: Scenario) -> list[str]:
+    """``calibration.csv``, ``best.md`` and ``loss.png`` in ``out``; the file names."""
+    from matplotlib.figure import Figure
+
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "calibration.csv", index=False, float_format="%.6g")
+    best, now = table.iloc[0], table[table["point"] == -1].iloc[0]
+    overrides = best_overrides(table)
+    lines = [f"# Calibration of {scenario.name}", "",
+             f"{len(table) - 1} points of a Latin hypercube; loss: mean squared log miss of "
+             "the stylised facts (docs/replay.md).", "",
+             f"- the scenario as it stands: loss {now['loss']:.3g}, "
+             f"{int(now['facts_matched'])} of {int(now['facts'])} facts matched",
+             f"- the best point (#{int(best['point'])}): loss {best['loss']:.3g}, "
+             f"{int(best['facts_matched'])} of {int(best['facts'])} facts matched", "",
+             "As `--set` overrides:", "", "```",
+             " ".join(f"--set {k}={v:.4g}" for k, v in overrides.items()), "```", "",
+             "As TOML (into the scenario files):", "", "```toml", *_toml(overrides), "```", ""]
+    (out / "best.md").write_text("\n".join(lines))
+    names = [name for name in SETTINGS if name in table.columns]
+    fig = Figure(figsize=(3.2 * min(len(names), 4), 2.8 * math.ceil(len(names) / 4)),
+                 layout="constrained")
+    axes = fig.subplots(math.ceil(len(names) / 4), min(len(names), 4), squeeze=False).flat
+    finite = table[np.isfinite(table["loss"])]
+    for ax, name in zip(axes, names, strict=False):
+        ax.scatter(finite[name], finite["loss"], s=14, color="#4c72b0")
+        current = finite[finite["point"] == -1]
+        ax.scatter(current[name], current["loss"], s=40, color="#d62728", label="as it stands")
+        ax.set_xlabel(name, fontsize=8)
+        ax.set_ylabel("loss", fontsize=8)
+        ax.grid(alpha=0.3)
+    fig.suptitle(f"Fact loss against each setting, {scenario.name}")
+    fig.savefig(out / "loss.png", dpi=110)
+    return ["calibration.csv", "best.md", "loss.png"]
