@@ -74,12 +74,14 @@ def add_commands(commands) -> None:
     calibrate.set_defaults(handler=dispatch_calibrate)
 
 
-def dispatch(args) -> int:
-    """Run the ``replay`` command parsed into ``args``."""
+def _checked(args, *extra: str):
+    """The scenario of ``args`` (and any ``extra`` scenarios named in it), checked against
+    its --out folder; or, for bad input, the exit status after a one-line message."""
     from sim.scenario import ScenarioError, load_scenario
 
     try:
         scenario = load_scenario(args.scenario)
+        loaded = [None if name == "none" else load_scenario(name) for name in extra]
         check_request(scenario, args.out, args.overwrite)
     except ScenarioError as exc:
         print(str(exc), file=sys.stderr)
@@ -87,7 +89,15 @@ def dispatch(args) -> int:
     except ReplayError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    progress = not args.no_progress and sys.stderr.isatty()
+    return scenario, loaded, not args.no_progress and sys.stderr.isatty()
+
+
+def dispatch(args) -> int:
+    """Run the ``replay`` command parsed into ``args``."""
+    checked = _checked(args)
+    if isinstance(checked, int):
+        return checked
+    scenario, _, progress = checked
     notes = replay(scenario, args.out, seeds=args.seeds, workers=args.workers,
                    progress=progress)
     for note in notes:
@@ -100,19 +110,11 @@ def dispatch_calibrate(args) -> int:
     """Run the ``calibrate`` command parsed into ``args``."""
     from sim.replay.calibrate import calibrate, write_outputs
     from sim.replay.runs import replay_seeds
-    from sim.scenario import ScenarioError, load_scenario
 
-    try:
-        scenario = load_scenario(args.scenario)
-        steady = None if args.steady == "none" else load_scenario(args.steady)
-        check_request(scenario, args.out, args.overwrite)
-    except ScenarioError as exc:
-        print(str(exc), file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except ReplayError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    progress = not args.no_progress and sys.stderr.isatty()
+    checked = _checked(args, args.steady)
+    if isinstance(checked, int):
+        return checked
+    scenario, (steady,), progress = checked
     table = calibrate(scenario, args.samples, replay_seeds(scenario, args.seeds),
                       seed=args.design_seed, workers=args.workers, progress=progress,
                       steady=steady)
