@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import time
 
 
@@ -25,3 +26,12 @@ def flaky(params: dict, seed: int) -> dict:
     if params["x"] == 4:
         time.sleep(60)
     return {"y": params["x"] ** 2}
+
+
+def crashing(params: dict, seed: int) -> dict:
+    """Kills its own worker process for x == 3 (as running out of memory would)."""
+    if params["x"] == 3:
+        os._exit(1)
+    time.sleep(0.05)
+    return {"y": params["x"] ** 2}
+

@@ -142,6 +142,21 @@ def test_failing_and_hanging_runs_are_recorded_and_the_rest_complete(tmp_path):
     assert runs.loc[runs["status"] == "ok", "y"].tolist() == [1, 1, 4, 4, 25, 25]
 
 
+def test_a_run_that_kills_its_worker_is_recorded_and_the_others_complete(tmp_path):
+    from sim.sweep.execute import WORKER_DIED
+
+    sweep = prepare({"function": "tests.sweep_models:crashing", "design": {"method": "grid"},
+                     "replications": 2, "parameters": {"x": {"values": [1, 2, 3, 4, 5]}},
+                     "outcomes": {"kpis": ["y"]}})
+    state = run_sweep(sweep, tmp_path, workers=2)
+    runs = read_runs(tmp_path)
+    assert len(runs) == 10 and runs["run_id"].is_unique  # none lost, none twice
+    by_x = runs.groupby("x")["status"].agg(set)
+    assert by_x[3.0] == {"error"} and state.failed == 2
+    assert set(runs.loc[runs["x"] == 3.0, "error"]) == {WORKER_DIED}
+    assert runs.loc[runs["status"] == "ok", "y"].tolist() == [1, 1, 4, 4, 16, 16, 25, 25]
+
+
 def test_scenario_runs_that_fail_or_run_over_are_recorded(tmp_path):
     spec = {"scenario": "baseline_2025", "steps": 6, "design": {"method": "grid"},
             "parameters": {"miners.kachin_clays.ndpr_share": {"values": [0.5, 0.9]},

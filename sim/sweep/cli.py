@@ -66,7 +66,7 @@ def dispatch(args) -> int:
 
 
 def _sweep(args) -> int:
-    from sim.sweep.execute import SweepAborted, run_sweep
+    from sim.sweep.execute import run_sweep
     from sim.sweep.load import load_spec
 
     sweep = load_spec(args.spec)
@@ -83,9 +83,6 @@ def _sweep(args) -> int:
         print(f"interrupted; finished runs are saved in {out}/: run the same command to "
               "resume", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except SweepAborted as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     if state.ran == 0:
         print(f"{out}/: all {state.total} runs already done")
         return 0

@@ -28,10 +28,6 @@ class SchedulerError(ValueError):
     """The Dask scheduler given cannot be reached."""
 
 
-class SweepAborted(RuntimeError):
-    """The sweep stopped early (a worker process died); what finished is on disk."""
-
-
 @dataclass
 class Progress:
     total: int
@@ -119,9 +115,21 @@ def _stream(sweep, store, pool, todo, state, chunk_runs, flush_s, progress) -> N
                 in_flight[pool.submit(run, sweep.parameters, limit)] = run
             if not in_flight:
                 break
+            finished = []
             for future in pool.wait(list(in_flight), timeout=min(flush_s, 5.0)):
                 run = in_flight.pop(future)
-                row, run_series = _result(future, run)
+                try:
+                    finished.append((run, *_result(future, run)))
+                except cf.process.BrokenProcessPool:
+                    # A worker died: which run killed it is unknown, so every run in
+                    # flight runs again on its own in a fresh pool.
+                    suspects = [run, *in_flight.values()]
+                    in_flight.clear()
+                    pool.restart()
+                    finished += [(one, *_alone(pool, one, sweep.parameters, limit))
+                                 for one in suspects]
+                    break
+            for run, row, run_series in finished:
                 rows.append({**run, **row})
                 if run_series is not None:
                     series.append(run_series)
@@ -137,17 +145,37 @@ def _stream(sweep, store, pool, todo, state, chunk_runs, flush_s, progress) -> N
         bar.close()
 
 
+WORKER_DIED = ("the worker process died running this run (out of memory, killed, or a "
+               "crash in native code)")
+
+
 def _result(future, run: dict) -> tuple[dict, Any]:
-    """The row of a finished future; a worker lost on a cluster is that run's error."""
+    """The row of a finished future; a worker lost on a cluster is that run's error.
+
+    A local worker that died raises ``BrokenProcessPool`` for the caller to handle.
+    """
     try:
         return future.result()
     except cf.process.BrokenProcessPool:
-        raise SweepAborted("a worker process died (out of memory, or killed); what finished "
-                           "is saved: run the same command again to resume") from None
+        raise
     except Exception as exc:  # e.g. Dask's KilledWorker: recorded, the sweep goes on
-        return {"run_id": run["run_id"], "status": "error",
-                "error": f"{type(exc).__name__}: {exc}"[:2000], "traceback": "",
-                "seconds": float("nan")}, None
+        return _error_row(run, f"{type(exc).__name__}: {exc}"), None
+
+
+def _error_row(run: dict, error: str) -> dict:
+    return {"run_id": run["run_id"], "status": "error", "error": error[:2000],
+            "traceback": "", "seconds": float("nan")}
+
+
+def _alone(pool, run: dict, parameters, limit) -> tuple[dict, Any]:
+    """``run`` on its own; if its worker dies again, the run is what kills it."""
+    future = pool.submit(run, parameters, limit)
+    pool.wait([future], timeout=None)
+    try:
+        return _result(future, run)
+    except cf.process.BrokenProcessPool:
+        pool.restart()
+        return _error_row(run, WORKER_DIED), None
 
 
 # -- where runs execute ---------------------------------------------------------
@@ -167,11 +195,19 @@ class LocalPool:
     """A stdlib process pool; each worker receives the model once."""
 
     def __init__(self, workers: int, model):
+        self.capacity, self.model = workers, model
+        self.executor = self._start()
+
+    def _start(self) -> cf.ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["sim.sweep.models", "sim.model"])
-        self.capacity = workers
-        self.executor = cf.ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                               initializer=_install, initargs=(model,))
+        return cf.ProcessPoolExecutor(max_workers=self.capacity, mp_context=context,
+                                      initializer=_install, initargs=(self.model,))
+
+    def restart(self) -> None:
+        """A fresh pool after a worker died (the broken one cannot take work)."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._start()
 
     def submit(self, run, parameters, limit):
         return self.executor.submit(_run_installed, run, parameters, limit)
