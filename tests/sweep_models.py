@@ -35,3 +35,10 @@ def crashing(params: dict, seed: int) -> dict:
     time.sleep(0.05)
     return {"y": params["x"] ** 2}
 
+
+def failing(params: dict, seed: int) -> dict:
+    """Raises for x == 3 unless ``fixed`` is set; otherwise returns x squared."""
+    if params["x"] == 3 and not params.get("fixed"):
+        raise ValueError("x = 3 fails until it is fixed")
+    return {"y": params["x"] ** 2}
+

@@ -157,6 +157,22 @@ def test_a_run_that_kills_its_worker_is_recorded_and_the_others_complete(tmp_pat
     assert runs.loc[runs["status"] == "ok", "y"].tolist() == [1, 1, 4, 4, 16, 16, 25, 25]
 
 
+def test_retry_failed_runs_only_the_failed_runs_again_and_keeps_one_row_each(tmp_path):
+    spec = {"function": "tests.sweep_models:failing", "design": {"method": "grid"},
+            "replications": 2, "parameters": {"x": {"values": [1, 2, 3]}},
+            "outcomes": {"kpis": ["y"]}}
+    first = run_sweep(prepare(spec), tmp_path, workers=1)
+    assert first.failed == 2
+    again = run_sweep(prepare(spec), tmp_path, workers=1)
+    assert again.ran == 0  # a plain resume leaves recorded failures alone
+    retried = run_sweep(prepare(spec), tmp_path, workers=1, retry_failed=True)
+    assert (retried.ran, retried.failed) == (2, 2)  # only x = 3 ran, and failed again
+    runs = read_runs(tmp_path)
+    assert len(runs) == 6 and runs["run_id"].is_unique
+    assert runs.loc[runs["x"] == 3.0, "error"].eq("ValueError: x = 3 fails until it is "
+                                                  "fixed").all()
+
+
 def test_scenario_runs_that_fail_or_run_over_are_recorded(tmp_path):
     spec = {"scenario": "baseline_2025", "steps": 6, "design": {"method": "grid"},
             "parameters": {"miners.kachin_clays.ndpr_share": {"values": [0.5, 0.9]},

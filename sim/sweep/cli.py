@@ -35,6 +35,8 @@ def add_commands(commands) -> None:
     sweep.add_argument("--chunk-runs", type=positive_int, default=200,
                        help="runs per result chunk (default: %(default)s; a chunk is also "
                        "written every 30 s)")
+    sweep.add_argument("--retry-failed", action="store_true",
+                       help="run again the runs recorded as failed or timed out (after a fix)")
     sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
     sweep.set_defaults(handler=dispatch)
 
@@ -78,7 +80,7 @@ def _sweep(args) -> int:
     try:
         state = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler,
                           chunk_runs=args.chunk_runs, progress=progress,
-                          spec_text=args.spec.read_text())
+                          spec_text=args.spec.read_text(), retry_failed=args.retry_failed)
     except KeyboardInterrupt:
         print(f"interrupted; finished runs are saved in {out}/: run the same command to "
               "resume", file=sys.stderr)

@@ -52,14 +52,17 @@ def available_cores() -> int:
 def run_sweep(sweep: Sweep, out: str | Path, workers: int | None = None,
               scheduler: Any = None, chunk_runs: int = DEFAULT_CHUNK_RUNS,
               flush_s: float = DEFAULT_FLUSH_S, progress: bool = False,
-              spec_text: str | None = None) -> Progress:
+              spec_text: str | None = None, retry_failed: bool = False) -> Progress:
     """Run every run of ``sweep`` not yet in ``out``; return what was done.
 
     ``scheduler``: a Dask scheduler address (or ``distributed.Client``); without
     it, a local process pool of ``workers`` processes (default: every core).
+    ``retry_failed``: runs recorded as failed or timed out run again.
     """
     store = Store(out)
     store.open(sweep, spec_text)
+    if retry_failed:
+        store.drop_unfinished()
     done = store.done_ids()
     todo = sweep.runs[~sweep.runs["run_id"].isin(done)]
     state = Progress(total=len(sweep.runs), done_before=len(done))

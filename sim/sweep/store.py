@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
@@ -151,6 +152,26 @@ class Store:
         for series in self.series_dir.glob("chunk-*.parquet"):
             if series.name not in runs:
                 series.unlink()
+
+    def drop_unfinished(self) -> int:
+        """Remove the rows of runs that failed or timed out (and any series of theirs),
+        chunk by chunk, each rewritten atomically; return how many were removed."""
+        removed = 0
+        for path in sorted(self.runs_dir.glob("chunk-*.parquet")):
+            table = pq.read_table(path)
+            ok = pa.compute.equal(table.column("status"), "ok")
+            kept = table.filter(ok)
+            if kept.num_rows == table.num_rows:
+                continue
+            removed += table.num_rows - kept.num_rows
+            series = self.series_dir / path.name
+            if series.exists():
+                ids = pa.array(kept.column("run_id").to_pylist(), type=pa.int64())
+                sampled = pq.read_table(series)
+                sampled = sampled.filter(pa.compute.is_in(sampled.column("run_id"), ids))
+                write_atomic(series, lambda tmp, table=sampled: pq.write_table(table, tmp))
+            write_atomic(path, lambda tmp, table=kept: pq.write_table(table, tmp))
+        return removed
 
     def done_ids(self) -> set[int]:
         ids: set[int] = set()
