@@ -30,6 +30,7 @@ class Manufacturer(mesa.Agent):
         self.thrift = 1.0  # long-run demand factor from substitution
         self.shock = 1.0
         self.wanted = 0.0
+        self.at_start_prices = 0.0  # t/week it would want this week at the start price
         self.adjust = 1.0 / (rules.long_run_adjustment_years * WEEKS_PER_YEAR)
         self.memory_step = self.adjust * rules.price_memory_speed
         self.thrift_exponent = rules.long_run_elasticity - rules.short_run_elasticity
@@ -56,5 +57,6 @@ class Manufacturer(mesa.Agent):
         left = 1.0 - (relative_now / self.choke_price_multiple) ** self.choke_exponent
         short_run *= left if left > 0.0 else 0.0
         scale = self.weekly_growth ** self.model.steps
-        self.wanted = self.base_t_per_week * scale * self.shock * self.thrift * short_run
+        self.at_start_prices = self.base_t_per_week * scale * self.shock
+        self.wanted = self.at_start_prices * self.thrift * short_run
         return self.wanted

@@ -58,6 +58,8 @@ class MeasuredWorld(Protocol):
     exchange: object
     recorder: object
 
+    def magnet_use_at_start_prices(self) -> np.ndarray: ...
+
 
 class World(Protocol):
     """The model as the change handler, the negotiation protocol and the exchange see it.

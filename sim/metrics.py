@@ -197,9 +197,14 @@ METRICS: dict[str, Metric] = {
         "the two states.", keep="ever_nonzero",
         partner_means="other state",
         read=lambda r: r.model.diplomacy.deals_in_force()),
+    "magnet_use_forgone": Metric(
+        "share", ("region",), "Share of the magnets the region's buyers would use at start "
+        "prices that they did not use this week (priced out or short).", fixed_product="magnet",
+        read=lambda r: r.model.scorecard.forgone),
     "scorecard": Metric(
         "0-1", RP, "The state's goals measured (0.5 = as at the start): "
-        "supply_security, export_revenue (exports and magnet value added), "
+        "supply_security (1 less the larger of supply risk and the share of magnet use "
+        "forgone against start prices), export_revenue (exports and magnet value added), "
         "consumer_prices, leverage (world share of separation and magnets), "
         "standing (deals kept, threats made).", products=GOALS,
         read=lambda r: r.model.scorecard.scores),

@@ -400,6 +400,11 @@ class StandoffModel(mesa.Model):
         extra = self.spec.demand.precautionary_cover_weeks * self.risk
         return self.base_cover[np.newaxis, :] + extra
 
+    def magnet_use_at_start_prices(self) -> np.ndarray:
+        """Magnets (t/week) each region's buyers would want this week at start prices."""
+        wanted = np.array([buyer.at_start_prices for buyer in self.manufacturers], dtype=float)
+        return np.bincount(self._buyer_region, weights=wanted, minlength=len(self.regions))
+
     def military_share(self) -> np.ndarray:
         """Military share of use by region, applied to every product (region x product)."""
         n = len(self.regions)

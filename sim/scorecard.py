@@ -26,6 +26,7 @@ class Scorecard:
         self.scores = np.full((n, len(GOALS)), 0.5)
         self.reference_value: np.ndarray | None = None
         self.reference_price = model.prices[:, MAGNET].copy()
+        self.forgone = np.zeros(n)  # share of magnet use forgone against start prices
 
     def update(self) -> None:
         model, week = self.model, self.model.week
@@ -37,7 +38,16 @@ class Scorecard:
         output = week.produced
         world = np.maximum(output.sum(axis=0), 1e-9)
         share = (output[:, 1] / world[1] + output[:, MAGNET] / world[MAGNET]) / 2
-        self.scores[:, 0] = 1.0 - model.risk[:, [DYTB, MAGNET]].mean(axis=1)
+        # Supply security: 1 less the larger of the supply risk felt and the share of
+        # magnet use forgone against what buyers would use at start prices (dear
+        # magnets that stop plants are a shortage too, though no order goes unmet).
+        potential = model.magnet_use_at_start_prices()
+        used = week.consumed[:, MAGNET]
+        forgone = np.divide(potential - used, potential, out=np.zeros_like(potential),
+                            where=potential > 1e-9)
+        self.forgone = np.clip(forgone, 0.0, 1.0)
+        risk = model.risk[:, [DYTB, MAGNET]].mean(axis=1)
+        self.scores[:, 0] = 1.0 - np.maximum(risk, self.forgone)
         self.scores[:, 1] = _relative(value, reference)
         self.scores[:, 2] = _relative(self.reference_price, prices[:, MAGNET])
         self.scores[:, 3] = share

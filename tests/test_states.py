@@ -123,7 +123,9 @@ def test_scorecards_measure_each_goal():
     assert np.allclose(scores[1:, :, goal["leverage"]], share)
     assert np.all(share[:, cn] > np.delete(share, cn, axis=1).max(axis=1))
     risk = rec.stacked("supply_risk")[:, :, [DYTB, MAGNET]].mean(axis=2)
-    assert np.allclose(scores[:, :, goal["supply_security"]], 1 - risk)
+    forgone = rec.stacked("magnet_use_forgone")
+    assert np.allclose(scores[:, :, goal["supply_security"]], 1 - np.maximum(risk, forgone))
+    assert forgone[:, us].max() > 0.5  # dear magnets priced most US use out
     magnet = model.recorder.stacked("price")[:, us, MAGNET]
     start = scenario("escalation").market.initial_price_usd_per_kg["magnet"]
     start_us = start.get("US", start["default"])
