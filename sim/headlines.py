@@ -183,7 +183,9 @@ def headline(change: lv.LeverBase, names: IdNames | None = None) -> str:
                     f"{n.products(change.products)} to "
                     f"{n.places(change.destinations, 'all destinations')}: civil approval "
                     f"{change.civil_approval_percent:g}%, military "
-                    f"{change.military_approval_percent:g}%, delay {change.delay_days:g} days")
+                    f"{change.military_approval_percent:g}%, delay {change.delay_days:g} days"
+                    + ("; no re-export where it would refuse the destination itself"
+                       if change.reexport_controlled else ""))
         case lv.PriceFloor():
             return (f"{n.region(change.state)} price floor for its {n.product(change.product)}: "
                     f"${change.usd_per_kg:g}/kg")

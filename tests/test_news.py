@@ -91,3 +91,16 @@ def test_policy_news_stays_in_view_above_routine_capacity_news():
         assert story in key, story  # the 2025 events, a year on
     assert "commits to" not in key and "commits to" in routine
     assert all(item.key for item in feed if item.kind in ("tariff", "licensing", "disruption"))
+
+
+def test_a_combined_quota_and_re_export_conditions_say_so_in_the_news(names):
+    quota = lv.ExportQuota(type="export_quota", exporter="CN", products=["ndpr_oxide",
+                           "dytb_oxide"], tonnes_per_year=6354, combined=True)
+    assert headline(quota, names).startswith("China sets one export quota of 6,354 t/yr across")
+    licence = lv.Licensing(type="licensing", exporter="CN", products=["magnet"],
+                           destinations=["JP"], civil_approval_percent=40,
+                           reexport_controlled=True)
+    assert headline(licence, names).endswith(
+        "; no re-export where it would refuse the destination itself")
+    plain = licence.model_copy(update={"reexport_controlled": False})
+    assert "re-export" not in headline(plain, names)
