@@ -111,6 +111,20 @@ def test_market_prices_split_china_from_the_mean_of_the_others():
     assert ratio == pytest.approx(100 / 70)
 
 
+def test_the_price_outside_china_is_weighted_by_each_region_s_use():
+    date = pd.Timestamp("2009-01-05")
+    rows = {"seed": 0, "date": date, "partner": "", "product": "dytb_oxide"}
+    series = pd.concat([
+        pd.DataFrame({**rows, "metric": "price", "region": ["CN", "JP", "US"],
+                      "value": [70.0, 90.0, 110.0]}),
+        pd.DataFrame({**rows, "metric": "demand", "region": ["CN", "JP", "US"],
+                      "value": [5.0, 3.0, 1.0]})])
+    prices = f.market_prices(series, "CN").set_index("market")["value"]
+    assert prices["outside_china"] == pytest.approx((90 * 3 + 110 * 1) / 4)
+    idle = series.assign(value=np.where(series["metric"] == "demand", 0.0, series["value"]))
+    assert f.market_prices(idle, "CN").set_index("market")["value"]["outside_china"] == 100.0
+
+
 # -- the record ----------------------------------------------------------------------
 def test_history_loader_reads_the_data_files():
     prices = h.recorded_prices()

@@ -33,13 +33,25 @@ class Window:
 
 # -- model series ----------------------------------------------------------------
 def market_prices(series: pd.DataFrame, china: str) -> pd.DataFrame:
-    """``seed, date, product, market, value``: China's price and the mean of the others."""
+    """``seed, date, product, market, value``: China's price and the others' mean.
+
+    Outside China the mean is weighted by each region's use of the product
+    (``demand`` rows, as the record's export price is what buyers abroad pay);
+    where there are no such rows, or no use, it is the plain mean.
+    """
     prices = series[series["metric"] == "price"]
     inside = prices["region"] == china
     keys = ["seed", "date", "product"]
     home = prices[inside].groupby(keys, as_index=False)["value"].mean().assign(market="china")
-    away = (prices[~inside].groupby(keys, as_index=False)["value"].mean()
-            .assign(market="outside_china"))
+    others = prices[~inside]
+    use = series[series["metric"] == "demand"][[*keys, "region", "value"]]
+    others = others.merge(use.rename(columns={"value": "use"}), on=[*keys, "region"],
+                          how="left").fillna({"use": 0.0})
+    grouped = others.assign(paid=others["value"] * others["use"]).groupby(keys)
+    total = grouped["use"].sum()
+    weighted = grouped["paid"].sum() / total.where(total > 0)
+    away = weighted.fillna(grouped["value"].mean()).rename("value").reset_index()
+    away = away.assign(market="outside_china")
     return pd.concat([away, home], ignore_index=True)[[*keys, "market", "value"]]
 
 

@@ -39,7 +39,8 @@ def us_miner_listing(scenario: Scenario) -> str | None:
 def series_requests(scenario: Scenario) -> tuple[SeriesRequest, ...]:
     """Oxide prices everywhere, China's exports and quota, the US miner's share price."""
     china = scenario.china
-    requests = [SeriesRequest("price", product=product) for product in OXIDES]
+    requests = [SeriesRequest(metric, product=product) for product in OXIDES
+                for metric in ("price", "demand")]
     requests += [SeriesRequest("exports", region=china),
                  SeriesRequest("export_quota", region=china),
                  SeriesRequest("combined_export_quota", region=china)]
