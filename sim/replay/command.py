@@ -41,11 +41,7 @@ def add_commands(commands) -> None:
     replay.add_argument("--seeds", type=positive_int, default=DEFAULT_SEEDS,
                         help="seeds to run, from the scenario's seed up (default: "
                         "%(default)s)")
-    replay.add_argument("--workers", type=positive_int, default=None,
-                        help="worker processes (default: one per seed up to every core)")
-    replay.add_argument("--overwrite", action="store_true",
-                        help="write into a non-empty --out folder")
-    replay.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _run_options(replay)
     replay.set_defaults(handler=dispatch)
 
     calibrate = commands.add_parser(
@@ -66,12 +62,17 @@ def add_commands(commands) -> None:
     calibrate.add_argument("--steady", default="free_trade",
                            help="scenario that must stay calm under the same settings "
                            '(default: %(default)s; "none" for the record only)')
-    calibrate.add_argument("--workers", type=positive_int, default=None,
-                           help="worker processes (default: one per seed up to every core)")
-    calibrate.add_argument("--overwrite", action="store_true",
-                           help="write into a non-empty --out folder")
-    calibrate.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _run_options(calibrate)
     calibrate.set_defaults(handler=dispatch_calibrate)
+
+
+def _run_options(parser) -> None:
+    """--workers, --overwrite and --no-progress, as both commands take them."""
+    parser.add_argument("--workers", type=positive_int, default=None,
+                        help="worker processes (default: one per seed up to every core)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="write into a non-empty --out folder")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def _checked(args, *extra: str):
