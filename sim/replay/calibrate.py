@@ -6,7 +6,8 @@ The procedure, in words a researcher can rerun:
    does not give directly (``SETTINGS``: price adjustment, inventory targets,
    scarcity, sourcing, thrifting), from one root seed.
 2. At each point the historical scenario runs over ``seeds`` seeds on the
-   sweep tool's process pool (``sim.replay.runs.run_seeds``), and its
+   sweep tool's process pool (``sim.replay.runs.run_points``, one pool for
+   every run), and its
    stylised facts are computed exactly as ``run.py replay`` computes them.
 3. The loss of a point is the mean over facts of the squared log ratio of
    the model's median to the record (for month counts, the squared error in
@@ -102,48 +103,36 @@ def design(samples: int, seed: int,
     return pd.DataFrame(latin.sample(problem, samples, seed=seed), columns=list(settings))
 
 
-def point_facts(scenario: Scenario, point: dict, seeds: list[int],
-                workers: int | None = None) -> pd.DataFrame:
-    """The facts table of ``scenario`` with ``point``'s settings, over ``seeds``."""
-    from sim.replay import history as h
-    from sim.replay.compare import crisis_facts
-    from sim.replay.runs import OXIDES, QUOTA_PRODUCTS, run_seeds
-
-    changed = override_scenario(scenario, point, source="<calibration point>")
-    series = run_seeds(changed, seeds, workers=workers)
-    return crisis_facts(series, changed, h.recorded_prices(), h.recorded_quotas(), OXIDES,
-                        QUOTA_PRODUCTS)
-
-
 def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
               workers: int | None = None, progress: bool = False,
               steady: Scenario | None = None) -> pd.DataFrame:
     """Every point of the design with its loss and facts matched, best first.
 
-    Row ``point`` -1 is the scenario as it stands, for comparison.
+    Row ``point`` -1 is the scenario as it stands, for comparison. Every run of
+    every point goes to one process pool.
     """
-    from tqdm.auto import tqdm
+    from sim.replay import history as h
+    from sim.replay.compare import crisis_facts
+    from sim.replay.runs import OXIDES, QUOTA_PRODUCTS, run_points
+    from sim.sweep.fields import locate
 
-    points = design(samples, seed)
-    current = {name: _current(scenario, name) for name in points.columns}
+    design_points = design(samples, seed)
+    current = {name: float(locate(scenario, name)[0]) for name in design_points.columns}
+    candidates = [(-1, current), *((i, row.to_dict()) for i, row in design_points.iterrows())]
+    points = [point for _, point in candidates]
+    tables = run_points(scenario, points, seeds, workers=workers, progress=progress)
+    record_prices, record_quotas = h.recorded_prices(), h.recorded_quotas()
     rows = []
-    candidates = [(-1, current), *((i, row.to_dict()) for i, row in points.iterrows())]
-    for index, point in tqdm(candidates, desc=f"calibrating {scenario.name}", unit="point",
-                             disable=not progress, dynamic_ncols=True):
-        facts = point_facts(scenario, point, seeds, workers)
+    for (index, point), series in zip(candidates, tables, strict=True):
+        changed = override_scenario(scenario, point, source="<calibration point>")
+        facts = crisis_facts(series, changed, record_prices, record_quotas, OXIDES,
+                             QUOTA_PRODUCTS)
         calm = calm_volatility(steady, point) if steady is not None else {}
         rows.append({"point": index, **point, "loss": fact_loss(facts, calm_misses(calm)),
                      "facts_matched": int(facts["matches"].sum()), "facts": len(facts),
                      **{f"calm_weekly_std_{product}": std for product, std in calm.items()}})
     return pd.DataFrame(rows).sort_values(["loss", "point"], kind="stable",
                                           ignore_index=True)
-
-
-def _current(scenario: Scenario, dotted: str) -> float:
-    node = scenario
-    for part in dotted.split("."):
-        node = getattr(node, part)
-    return float(node)
 
 
 def best_overrides(table: pd.DataFrame) -> dict[str, float]:

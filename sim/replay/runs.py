@@ -8,12 +8,14 @@ a sweep run: same seeding, same error handling.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
 
 import pandas as pd
 
 from sim.runner import SeriesRequest
 from sim.scenario import Scenario
 from sim.sweep.execute import LocalPool, available_cores
+from sim.sweep.fields import kind_of
 from sim.sweep.models import ScenarioModel, run_one
 from sim.world import step_date
 
@@ -62,24 +64,33 @@ def run_seeds(scenario: Scenario, seeds: list[int], workers: int | None = None,
     ``workers`` processes (default: one per seed up to every core); with one worker
     the seeds run in this process.
     """
+    return run_points(scenario, [{}], seeds, workers=workers, progress=progress)[0]
+
+
+def run_points(scenario: Scenario, points: list[dict], seeds: list[int],
+               workers: int | None = None, progress: bool = False) -> list[pd.DataFrame]:
+    """``run_seeds`` at each of ``points`` (settings by dotted key path, the same keys in
+    each): one table per point, every run on one process pool, as a sweep runs them."""
     from tqdm.auto import tqdm
 
-    model = ScenarioModel(base=scenario, kinds={}, outcomes=(),
-                          series=series_requests(scenario), every=1)
-    runs = [{"run_id": i, "seed": seed} for i, seed in enumerate(seeds)]
+    keys = tuple(points[0]) if points else ()
+    model = ScenarioModel(base=scenario, kinds={key: kind_of(scenario, key) for key in keys},
+                          outcomes=(), series=series_requests(scenario), every=1)
+    runs = [{"run_id": i, "seed": seed, **point}
+            for i, (point, seed) in enumerate(itertools.product(points, seeds))]
     workers = min(workers or available_cores(), len(runs))
-    bar = tqdm(total=len(runs), unit="seed", desc=scenario.name, disable=not progress,
+    bar = tqdm(total=len(runs), unit="run", desc=scenario.name, disable=not progress,
                dynamic_ncols=True)
     results = []
     try:
         if workers == 1:
             for run in runs:
-                results.append(run_one(model, run, (), None))
+                results.append(run_one(model, run, keys, None))
                 bar.update(1)
         else:
             pool = LocalPool(workers, model)
             try:
-                futures = [pool.submit(run, (), None) for run in runs]
+                futures = [pool.submit(run, keys, None) for run in runs]
                 for future in cf.as_completed(futures):
                     results.append(future.result())
                     bar.update(1)
@@ -87,13 +98,16 @@ def run_seeds(scenario: Scenario, seeds: list[int], workers: int | None = None,
                 pool.close()
     finally:
         bar.close()
-    frames = []
+    frames: list[list[pd.DataFrame]] = [[] for _ in points]
     for row, series in sorted(results, key=lambda result: result[0]["run_id"]):
-        seed = seeds[row["run_id"]]
+        point, seed = divmod(row["run_id"], len(seeds))
         if row["status"] != "ok":
-            raise ReplayRunError(f"seed {seed}: {row['error']}")
-        frames.append(series.drop(columns="run_id").assign(seed=seed))
-    table = pd.concat(frames, ignore_index=True)
+            raise ReplayRunError(f"seed {seeds[seed]}: {row['error']}")
+        frames[point].append(series.drop(columns="run_id").assign(seed=seeds[seed]))
+    return [_dated(pd.concat(point, ignore_index=True), scenario) for point in frames]
+
+
+def _dated(table: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     dates = {step: pd.Timestamp(step_date(scenario.start_date, int(step)))
              for step in table["step"].unique()}
     table["date"] = table["step"].map(dates)
