@@ -26,6 +26,12 @@ from sim.scenario.schema import Market
 COVER_RATIO_BOUNDS = (0.1, 10.0)
 
 
+def netback(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> np.ndarray:
+    """What an exporter nets per kg sold in each importer's market (exporter x importer x
+    product): the importer's price less freight, over the cost wedge."""
+    return (price[np.newaxis, :, :] - transport[np.newaxis, np.newaxis, :]) / wedge
+
+
 def parity_prices(
     price: np.ndarray,
     landed: np.ndarray,
@@ -44,8 +50,8 @@ def parity_prices(
     n = price.shape[0]
     off_diagonal = ~np.eye(n, dtype=bool)[:, :, np.newaxis]
     imports = np.minimum.reduce(np.where(import_open & off_diagonal, landed, np.inf), axis=0)
-    netback = (price[np.newaxis, :, :] - transport[np.newaxis, np.newaxis, :]) / wedge
-    reachable = price[:, np.newaxis, :] + export_share * (netback - price[:, np.newaxis, :])
+    back = netback(price, wedge, transport)
+    reachable = price[:, np.newaxis, :] + export_share * (back - price[:, np.newaxis, :])
     open_route = (export_share > 0) & off_diagonal
     exports = np.maximum.reduce(np.where(open_route, reachable, 0.0), axis=1)
     return imports, exports
@@ -95,6 +101,5 @@ def export_rent(price: np.ndarray, shipped: np.ndarray, wedge: np.ndarray,
     less the exporter's own price, where positive. ``shipped`` is exporter x
     importer x product (t).
     """
-    netback = (price[np.newaxis, :, :] - transport[np.newaxis, np.newaxis, :]) / wedge
-    gain = np.maximum(netback - price[:, np.newaxis, :], 0.0)
+    gain = np.maximum(netback(price, wedge, transport) - price[:, np.newaxis, :], 0.0)
     return (shipped * gain).sum(axis=1) * 1e-3  # t x USD/kg = kUSD; 1e-3 -> USD million
