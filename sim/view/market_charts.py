@@ -23,6 +23,17 @@ from sim.view.chart_base import (
 from sim.world import PRODUCTS, WEEKS_PER_YEAR
 
 
+def product_panels(fig, unit: str, ticks: int, **subplots) -> np.ndarray:
+    """A 2 x 2 grid of axes, one per product, titled with ``unit`` and lightly gridded."""
+    fig.set_layout_engine("constrained", h_pad=0.03, w_pad=0.03)
+    axes = fig.subplots(2, 2, **subplots)
+    for ax, product in zip(axes.flat, PRODUCTS, strict=True):
+        ax.set_title(f"{PRODUCT_LABELS[product]} ({unit})", loc="left", pad=3)
+        ax.grid(alpha=0.25, lw=0.5)
+        ax.yaxis.set_major_locator(MaxNLocator(ticks))
+    return axes
+
+
 # -- prices ----------------------------------------------------------------------------
 class PricesChart(LiveChart):
     """Price of each product by region; China thick red, the demand-weighted average
@@ -31,15 +42,11 @@ class PricesChart(LiveChart):
     size = (5.2, 4.0)
 
     def build(self, snap: Snapshot) -> None:
-        self.fig.set_layout_engine("constrained", h_pad=0.03, w_pad=0.03)
-        self.axes = self.fig.subplots(2, 2)
+        self.axes = product_panels(self.fig, "USD/kg", ticks=4)
         colors = region_colors(snap)
         self.lines: list[list] = []
         handles = []
-        for ax, product in zip(self.axes.flat, PRODUCTS, strict=True):
-            ax.set_title(f"{PRODUCT_LABELS[product]} (USD/kg)", loc="left", pad=3)
-            ax.grid(alpha=0.25, lw=0.5)
-            ax.yaxis.set_major_locator(MaxNLocator(4))
+        for ax in self.axes.flat:
             row = []
             for i, code in enumerate(snap.regions):
                 china = i == snap.china
@@ -91,16 +98,12 @@ class ChinaShareChart(LiveChart):
     size = (5.2, 4.0)
 
     def build(self, snap: Snapshot) -> None:
-        self.fig.set_layout_engine("constrained", h_pad=0.03, w_pad=0.03)
-        self.axes = self.fig.subplots(2, 2, sharey=True)
+        self.axes = product_panels(self.fig, "% from China", ticks=3, sharey=True)
         colors = region_colors(snap)
         self.lines: list[list] = []
         handles = []
-        for ax, product in zip(self.axes.flat, PRODUCTS, strict=True):
-            ax.set_title(f"{PRODUCT_LABELS[product]} (% from China)", loc="left", pad=3)
-            ax.grid(alpha=0.25, lw=0.5)
+        for ax in self.axes.flat:
             ax.set_ylim(-3, 103)
-            ax.yaxis.set_major_locator(MaxNLocator(3))
             row = [self._animated(ax.plot([], [], lw=1.5, color=colors[i], label=code)[0])
                    for i, code in enumerate(snap.regions) if i != snap.china]
             self.lines.append(row)
