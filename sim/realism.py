@@ -39,8 +39,13 @@ def shock_weeks(model, steps: int, after: int = 26,
 
     A disruption counts for its whole length (until its end is logged) plus ``after``.
     """
+    return _within(change_steps(model, kinds), steps, after)
+
+
+def _within(starts, steps: int, after: int) -> np.ndarray:
+    """Boolean per step: one of ``starts`` is at most ``after`` steps before it."""
     marked = np.zeros(steps, dtype=bool)
-    for step in change_steps(model, kinds):
+    for step in starts:
         marked[step:min(step + after + 1, steps)] = True
     return marked
 
@@ -63,10 +68,7 @@ def new_source_weeks(model, steps: int, after: int = 8) -> np.ndarray:
     weeks before (a new source whose first output goes to the spot market)."""
     capacity = model.recorder.stacked("capacity")[:steps]  # steps x region x stage
     first = ((capacity[1:] > 0) & (capacity[:-1] <= 0)).any(axis=(1, 2))
-    marked = np.zeros(steps, dtype=bool)
-    for step in np.flatnonzero(first) + 1:
-        marked[step:min(step + after + 1, steps)] = True
-    return marked
+    return _within(np.flatnonzero(first) + 1, steps, after)
 
 
 def share_jumps(shares: np.ndarray, obtained: np.ndarray, quiet: np.ndarray,
