@@ -36,8 +36,8 @@ class Miner(Firm):
         """As any firm's, but none while the state's mines already have capacity for its
         mining quota: a mine cannot sell what the quota forbids it to mine."""
         quota = self.model.policy.mining_quota_t_per_year[self.region]
-        if quota != float("inf") and self.model.capacity_by_stage()[self.region, 0] >= quota:
-            return 0.0
+        if self.model.capacity_by_stage()[self.region, self.stage_index] >= quota:
+            return 0.0  # (never with no quota: capacity is finite)
         return super().expansion_pace()
 
     def produce(self) -> float:
