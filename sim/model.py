@@ -283,8 +283,10 @@ class StandoffModel(mesa.Model):
         market = self.spec.market
         self.sourcing = adjusted_shares(self.sourcing, self._sourcing_target(week),
                                         1.0 / market.sourcing_adjustment_weeks)
-        abroad = ~np.eye(len(self.regions), dtype=bool)[:, :, np.newaxis]
-        foreign_orders = (want[np.newaxis, :, :] * self.sourcing * abroad).sum(axis=1)
+        foreign_orders = None  # what a combined quota is shared by, when there is one
+        if policy.combined_products.any():
+            abroad = ~np.eye(len(self.regions), dtype=bool)[:, :, np.newaxis]
+            foreign_orders = (want[np.newaxis, :, :] * self.sourcing * abroad).sum(axis=1)
         allocation = allocate(want, physical.stock, week.landed, week.approval,
                               policy.weekly_quota_allowance(weeks_left, foreign_orders),
                               self.sourcing,
