@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute  # noqa: F401 - pa.compute
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 MANIFEST = "manifest.json"
@@ -159,7 +159,7 @@ class Store:
         removed = 0
         for path in sorted(self.runs_dir.glob("chunk-*.parquet")):
             table = pq.read_table(path)
-            ok = pa.compute.equal(table.column("status"), "ok")
+            ok = pc.equal(table.column("status"), "ok")
             kept = table.filter(ok)
             if kept.num_rows == table.num_rows:
                 continue
@@ -168,7 +168,7 @@ class Store:
             if series.exists():
                 ids = pa.array(kept.column("run_id").to_pylist(), type=pa.int64())
                 sampled = pq.read_table(series)
-                sampled = sampled.filter(pa.compute.is_in(sampled.column("run_id"), ids))
+                sampled = sampled.filter(pc.is_in(sampled.column("run_id"), ids))
                 write_atomic(series, lambda tmp, table=sampled: pq.write_table(table, tmp))
             write_atomic(path, lambda tmp, table=kept: pq.write_table(table, tmp))
         return removed
