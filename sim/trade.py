@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 
 @dataclass(frozen=True)
@@ -75,18 +76,10 @@ def sourcing_target(landed: np.ndarray, depth: np.ndarray, approval: np.ndarray,
     their sum. Where no open source holds anything, a buyer keeps to its own
     market. ``approval`` must have the diagonal open (``with_home_open``).
     """
-    n = landed.shape[0]
-    cost = np.where(approval > 0, landed, np.inf)
-    cheapest = cost.min(axis=0)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        pull = depth[:, np.newaxis, :] * approval * (cost / cheapest) ** -elasticity
-    pull[~(pull > 0)] = 0.0  # closed routes, empty sources (and nan from no open route)
-    total = pull.sum(axis=0)
-    shares = np.divide(pull, total, out=np.zeros_like(pull), where=total > 0)
-    nowhere = total <= 0
-    if nowhere.any():
-        idx = np.arange(n)
-        shares[idx, idx, :] = np.where(nowhere, 1.0, shares[idx, idx, :])
+    shares = np.empty(landed.shape)
+    _target_into(np.ascontiguousarray(landed, dtype=float),
+                 np.ascontiguousarray(depth, dtype=float),
+                 np.ascontiguousarray(approval, dtype=float), float(elasticity), shares)
     return shares
 
 
@@ -115,41 +108,120 @@ def allocate(
     ``sourcing_target`` rule over the sources with stock and quota left.
     """
     n, p = want.shape
-    approval = with_home_open(approval)
-    abroad = ~np.eye(n, dtype=bool)[:, :, np.newaxis]
+    take = np.zeros((n, n, p))
     remaining = np.maximum(want, 0.0).astype(float)
     supply = np.maximum(stock, 0.0).astype(float)
-    quota = quota_allowance.astype(float)
-    take = np.zeros((n, n, p))
-    spot_approval = approval
-    for _ in range(n + 1):  # each spot round empties a source or fills every order
-        spot = shares is None
-        if spot:
-            if remaining.max() <= 1e-9:
-                break
-            approval = np.where(abroad & (quota <= 1e-9)[:, np.newaxis, :], 0.0, spot_approval)
-            shares = sourcing_target(landed, supply, approval, elasticity)
-        got = _placed(remaining, supply, quota, approval, shares, abroad)
-        # A licence request refused this week is not filed again in a later round.
-        asked = (shares > 0) & (remaining > 0)[np.newaxis, :, :]
-        spot_approval = np.where(asked & (spot_approval < 1.0), 0.0, spot_approval)
-        take += got
-        obtained = got.sum(axis=0)
-        remaining = np.maximum(remaining - obtained, 0.0)
-        supply = np.maximum(supply - got.sum(axis=1), 0.0)
-        quota = np.maximum(quota - np.where(abroad, got, 0.0).sum(axis=1), 0.0)
-        if spot and obtained.sum() <= 1e-9:
-            break  # the spot market has nothing more to give this week
-        shares = None
+    quota = np.array(quota_allowance, dtype=float)
+    contracted = shares is not None
+    _allocate_into(remaining, supply, quota, np.ascontiguousarray(landed, dtype=float),
+                   with_home_open(np.asarray(approval, dtype=float)),
+                   np.array(shares, dtype=float) if contracted else np.empty((n, n, p)),
+                   contracted, float(elasticity), take)
     return Allocation(take=take, supply_left=supply, quota_left=quota, unfilled=remaining)
 
 
-def _placed(want, supply, quota, approval, shares, abroad) -> np.ndarray:
+# -- compiled kernels ------------------------------------------------------------
+# The rules above, as loops over (exporter, importer, product) compiled by numba:
+# the arrays are small (a few regions x four products), so numpy's cost per call,
+# not arithmetic, would dominate. Sums run over the exporter (or importer) index
+# in order, as numpy reduces an outer axis, so results match the array form.
+
+
+@njit(cache=True)
+def _target_into(landed, depth, approval, elasticity, out):  # pragma: no cover - compiled
+    """``sourcing_target`` into ``out``."""
+    n, _, p = landed.shape
+    for i in range(n):
+        for q in range(p):
+            cheapest = np.inf
+            for e in range(n):
+                if approval[e, i, q] > 0 and landed[e, i, q] < cheapest:
+                    cheapest = landed[e, i, q]
+            total = 0.0
+            for e in range(n):
+                pull = 0.0
+                if approval[e, i, q] > 0:
+                    pull = depth[e, q] * approval[e, i, q] * (
+                        landed[e, i, q] / cheapest) ** -elasticity
+                    if not pull > 0:  # empty source, or nan where nothing is open
+                        pull = 0.0
+                out[e, i, q] = pull
+                total += pull
+            for e in range(n):
+                out[e, i, q] = out[e, i, q] / total if total > 0 else 0.0
+            if not total > 0:
+                out[i, i, q] = 1.0
+
+
+@njit(cache=True)
+def _placed_into(want, supply, quota, approval, shares, got):  # pragma: no cover - compiled
     """Orders placed by ``shares``, within quota (foreign) and stock (all), pro rata."""
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        asked = want[np.newaxis, :, :] * shares * approval
-        foreign = np.where(abroad, asked, 0.0).sum(axis=1)
-        quota_scale = np.fmin(quota / foreign, 1.0)  # 1 where nothing binds (0/0 too)
-        asked = np.where(abroad, asked * quota_scale[:, np.newaxis, :], asked)
-        supply_scale = np.fmin(supply / asked.sum(axis=1), 1.0)
-    return asked * supply_scale[:, np.newaxis, :]
+    n, _, p = shares.shape
+    for e in range(n):
+        for q in range(p):
+            foreign = 0.0
+            for i in range(n):
+                got[e, i, q] = want[i, q] * shares[e, i, q] * approval[e, i, q]
+                if i != e:
+                    foreign += got[e, i, q]
+            quota_scale = min(quota[e, q] / foreign, 1.0) if foreign > 0 else 1.0
+            asked = 0.0
+            for i in range(n):
+                if i != e:
+                    got[e, i, q] = got[e, i, q] * quota_scale
+                asked += got[e, i, q]
+            supply_scale = min(supply[e, q] / asked, 1.0) if asked > 0 else 1.0
+            for i in range(n):
+                got[e, i, q] = got[e, i, q] * supply_scale
+
+
+@njit(cache=True)
+def _allocate_into(remaining, supply, quota, landed, approval, shares, contracted,
+                   elasticity, take):  # pragma: no cover - compiled
+    """``allocate``: updates ``remaining``, ``supply``, ``quota`` and ``take`` in place."""
+    n, _, p = landed.shape
+    got = np.empty((n, n, p))
+    open_now = approval.copy()  # routes a spot round may still use
+    spot_approval = approval.copy()  # licence requests not yet refused this week
+    for _ in range(n + 1):  # each spot round empties a source or fills every order
+        spot = not contracted
+        if spot:
+            if remaining.max() <= 1e-9:
+                break
+            for e in range(n):
+                for q in range(p):
+                    used_up = quota[e, q] <= 1e-9
+                    for i in range(n):
+                        open_now[e, i, q] = 0.0 if used_up and i != e else spot_approval[e, i, q]
+            _target_into(landed, supply, open_now, elasticity, shares)
+        _placed_into(remaining, supply, quota, open_now, shares, got)
+        obtained_total = 0.0
+        for e in range(n):
+            for i in range(n):
+                for q in range(p):
+                    # A licence request refused this week is not filed again later.
+                    if shares[e, i, q] > 0 and remaining[i, q] > 0 and spot_approval[e, i, q] < 1.0:
+                        spot_approval[e, i, q] = 0.0
+                    take[e, i, q] += got[e, i, q]
+        for i in range(n):
+            for q in range(p):
+                obtained = 0.0
+                for e in range(n):
+                    obtained += got[e, i, q]
+                obtained_total += obtained
+                left = remaining[i, q] - obtained
+                remaining[i, q] = left if left > 0.0 else 0.0
+        for e in range(n):
+            for q in range(p):
+                sold, abroad = 0.0, 0.0
+                for i in range(n):
+                    sold += got[e, i, q]
+                    if i != e:
+                        abroad += got[e, i, q]
+                left = supply[e, q] - sold
+                supply[e, q] = left if left > 0.0 else 0.0
+                left = quota[e, q] - abroad
+                quota[e, q] = left if left > 0.0 else 0.0
+        if spot and obtained_total <= 1e-9:
+            break  # the spot market has nothing more to give this week
+        contracted = False
