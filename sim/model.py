@@ -408,14 +408,14 @@ class StandoffModel(mesa.Model):
         return np.bincount(self._buyer_region, weights=wanted, minlength=len(self.regions))
 
     def military_share(self) -> np.ndarray:
-        """Military share of use by region, applied to every product (region x product)."""
+        """Military share of use by region, the same for every product (region x 1)."""
         n = len(self.regions)
         wanted = np.array([buyer.wanted for buyer in self.manufacturers], dtype=float)
         total = np.bincount(self._buyer_region, weights=wanted, minlength=n)
         military = np.bincount(self._buyer_region, weights=wanted * self._buyer_military,
                                minlength=n)
-        share = np.divide(military, total, out=np.zeros_like(total), where=total > 0)
-        return np.repeat(share[:, np.newaxis], len(PRODUCTS), axis=1)
+        share = military / np.where(total > 0, total, 1.0)
+        return share[:, np.newaxis]
 
     def _initial_inventory(self) -> None:
         """Start every market at its target cover, with firms at their planned utilisation."""

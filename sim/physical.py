@@ -26,7 +26,7 @@ class Transit:
     def ship(self, now: int, shipped: np.ndarray, content: np.ndarray,
              delays: np.ndarray) -> None:
         """``shipped`` exporter x importer x product; ``content`` exporter x importer x 2."""
-        for delay in np.unique(delays[shipped > 0]):
+        for delay in sorted(set(delays[shipped > 0].tolist())):
             mask = delays == delay
             arrivals = np.where(mask, shipped, 0.0).sum(axis=0)
             carried = np.where(mask[:, :, CONC, np.newaxis], content, 0.0).sum(axis=0)

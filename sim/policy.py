@@ -40,6 +40,8 @@ class PolicyState:
         self.stockpile_target_t = np.zeros((n, p))
         self.stockpile_buy_t_per_year = np.zeros((n, p))
         self.stockpile_release_t_per_year = np.zeros((n, p))
+        self.version = 0  # counts applied changes, so derived arrays are rebuilt only then
+        self._wedge: tuple[int, np.ndarray] | None = None
 
     # -- selection helpers -------------------------------------------------
     def _regions(self, codes: list[str] | str) -> list[int]:
@@ -57,6 +59,7 @@ class PolicyState:
         if handler is None:
             return False
         handler(change)
+        self.version += 1
         return True
 
     def _apply_export_quota(self, c: lv.ExportQuota) -> None:
@@ -139,13 +142,17 @@ class PolicyState:
     def route_approval(self, military_share: np.ndarray) -> np.ndarray:
         """Share of requested volume approved, exporter x destination x product.
 
-        ``military_share`` (destination x product) weights the civil and
+        ``military_share`` (destination x product, or x 1) weights the civil and
         military approval rates by the destination's end use.
         """
         mil = military_share[np.newaxis, :, :]
         return self.civil_approval * (1 - mil) + self.military_approval * mil
 
     def cost_wedge(self) -> np.ndarray:
-        """Multiplier on the exporter's price, exporter x importer x product."""
-        tariff = np.transpose(self.tariff_pct, (1, 0, 2))  # exporter x importer x product
-        return (1 + self.export_duty_pct[:, np.newaxis, :] / 100) * (1 + tariff / 100)
+        """Multiplier on the exporter's price, exporter x importer x product (read-only)."""
+        if self._wedge is None or self._wedge[0] != self.version:
+            tariff = np.transpose(self.tariff_pct, (1, 0, 2))  # exporter x importer x product
+            wedge = (1 + self.export_duty_pct[:, np.newaxis, :] / 100) * (1 + tariff / 100)
+            wedge.flags.writeable = False
+            self._wedge = (self.version, wedge)
+        return self._wedge[1]
