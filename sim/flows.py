@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from sim.trade import Allocation
 from sim.world import CONC, DYTB, MAGNET, NDPR
@@ -105,46 +106,22 @@ def transform(stock: np.ndarray, content: np.ndarray, grades: np.ndarray, use: n
     and manufacturers' magnet use; ``magnets_planned`` (region) what magnet
     makers planned to make; ``grades`` (region x 2) the concentrate's
     composition.
+
+    Per region: refiners draw their feed from the concentrate stock (all of it
+    if short) and separate it into NdPr and Dy/Tb oxide by its grades; magnet
+    makers draw both oxides in the recipe's proportions, as far as the scarcer
+    allows; manufacturers draw magnets. What a stage could not draw is its
+    shortage (shortfalls below ``RESIDUE_T`` count as none).
     """
-    stock, consumed, shortage = stock.copy(), np.zeros_like(use), np.zeros_like(use)
-
-    # Refining: concentrate -> NdPr and Dy/Tb oxide by the feed's composition.
-    want = use[:, CONC]
-    feed = want * _share(stock[:, CONC], want)
-    stock[:, CONC] -= feed
-    content = np.maximum(content - feed[:, np.newaxis] * grades, 0.0)
-    oxide = feed[:, np.newaxis] * grades
-    stock[:, NDPR:DYTB + 1] += oxide
-    consumed[:, CONC] = feed
-    shortage[:, CONC] = want - feed
-
-    # Magnet making: both oxides in the recipe's proportions.
-    need = use[:, NDPR:DYTB + 1]
-    share = np.minimum(_share(stock[:, NDPR], need[:, 0]), _share(stock[:, DYTB], need[:, 1]))
-    used = need * share[:, np.newaxis]
-    stock[:, NDPR:DYTB + 1] -= used
-    consumed[:, NDPR:DYTB + 1] = used
-    shortage[:, NDPR:DYTB + 1] = np.maximum(need - stock[:, NDPR:DYTB + 1] - used, 0.0)
-    magnets = magnets_planned * share
-    stock[:, MAGNET] += magnets
-
-    # End use of magnets by manufacturers.
-    want = use[:, MAGNET]
-    share = _share(stock[:, MAGNET], want)
-    consumed[:, MAGNET] = want * share
-    shortage[:, MAGNET] = want - want * share
-    stock[:, MAGNET] -= want * share
-    np.maximum(stock, 0.0, out=stock)
-    unmet = np.maximum(use - consumed, 0.0)
-    unmet[unmet < RESIDUE_T] = 0.0
-    shortage[shortage < RESIDUE_T] = 0.0
+    n, p = use.shape
+    stock, content = np.array(stock, dtype=float), np.array(content, dtype=float)
+    oxide, magnets = np.empty((n, 2)), np.empty(n)
+    consumed, shortage, unmet = np.zeros((n, p)), np.zeros((n, p)), np.empty((n, p))
+    _transform_into(stock, content, np.ascontiguousarray(grades, dtype=float),
+                    np.ascontiguousarray(use, dtype=float),
+                    np.ascontiguousarray(magnets_planned, dtype=float),
+                    oxide, magnets, consumed, shortage, unmet)
     return Transformed(stock, content, oxide, magnets, consumed, shortage, unmet)
-
-
-def _share(available: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Share of ``wanted`` that ``available`` covers (1 where nothing is wanted)."""
-    return np.divide(np.minimum(available, wanted), wanted, out=np.ones_like(wanted),
-                     where=wanted > 1e-12)
 
 
 def reference_flow(previous: np.ndarray, use: np.ndarray, produced: np.ndarray,
@@ -161,13 +138,18 @@ def updated_risk(risk: np.ndarray, take: np.ndarray, licensed: np.ndarray,
 
     ``take``, ``licensed``, ``approval`` and ``delay_days`` are exporter x
     importer x product: what each buyer got from each source, and the terms.
+    The week's signal is the unmet share plus, over sources weighted by what
+    they supplied, the licensing friction ``(1 - approval) + min(delay / 365,
+    0.5)`` of licensed routes, within 0-1; risk moves 1/``memory_weeks`` of
+    the way to it.
     """
-    total = take.sum(axis=0)
-    weights = np.divide(take, total[np.newaxis], out=np.zeros_like(take),
-                        where=total[np.newaxis] > 1e-12)
-    friction = licensed * ((1 - approval) + np.minimum(delay_days / 365, 0.5))
-    signal = np.minimum(np.maximum(unmet_share + (weights * friction).sum(axis=0), 0.0), 1.0)
-    return risk + (signal - risk) / memory_weeks
+    risk = np.array(risk, dtype=float)
+    _risk_into(risk, np.ascontiguousarray(take, dtype=float),
+               np.ascontiguousarray(licensed, dtype=np.bool_),
+               np.ascontiguousarray(approval, dtype=float),
+               np.ascontiguousarray(delay_days, dtype=float),
+               np.ascontiguousarray(unmet_share, dtype=float), float(memory_weeks))
+    return risk
 
 
 def controlled_origin(share: np.ndarray, shipped: np.ndarray, produced: np.ndarray,
@@ -206,3 +188,81 @@ def reexport_approval(approval: np.ndarray, controlled: np.ndarray,
     factor[idx, idx, :] = 1.0
     factor[controller] = 1.0
     return approval * factor
+
+
+# -- compiled kernels ------------------------------------------------------------
+# ``transform`` and ``updated_risk`` as loops per region and product, compiled by
+# numba: on arrays this small numpy's cost per call, not arithmetic, dominates.
+# ``x if x >= 0.0 else 0.0`` is numpy's ``maximum(x, 0)``, signed zeros included.
+
+
+@njit(cache=True)
+def _covered(available, wanted):  # pragma: no cover - compiled
+    """Share of ``wanted`` that ``available`` covers (1 where nothing is wanted)."""
+    if wanted > 1e-12:
+        return (available if available <= wanted else wanted) / wanted
+    return 1.0
+
+
+@njit(cache=True)
+def _transform_into(stock, content, grades, use, planned, oxide, magnets, consumed,
+                    shortage, unmet):  # pragma: no cover - compiled
+    n, p = use.shape
+    for r in range(n):
+        want = use[r, CONC]
+        feed = want * _covered(stock[r, CONC], want)
+        stock[r, CONC] -= feed
+        for k in range(2):
+            left = content[r, k] - feed * grades[r, k]
+            content[r, k] = left if left >= 0.0 else 0.0
+            oxide[r, k] = feed * grades[r, k]
+            stock[r, NDPR + k] += oxide[r, k]
+        consumed[r, CONC] = feed
+        shortage[r, CONC] = want - feed
+
+        ndpr = _covered(stock[r, NDPR], use[r, NDPR])
+        dytb = _covered(stock[r, DYTB], use[r, DYTB])
+        share = ndpr if ndpr <= dytb else dytb
+        for k in range(2):
+            need = use[r, NDPR + k]
+            used = need * share
+            stock[r, NDPR + k] -= used
+            consumed[r, NDPR + k] = used
+            gap = need - stock[r, NDPR + k] - used
+            shortage[r, NDPR + k] = gap if gap >= 0.0 else 0.0
+        magnets[r] = planned[r] * share
+        stock[r, MAGNET] += magnets[r]
+
+        want = use[r, MAGNET]
+        share = _covered(stock[r, MAGNET], want)
+        consumed[r, MAGNET] = want * share
+        shortage[r, MAGNET] = want - want * share
+        stock[r, MAGNET] -= want * share
+        for q in range(p):
+            stock[r, q] = stock[r, q] if stock[r, q] >= 0.0 else 0.0
+            gap = use[r, q] - consumed[r, q]
+            unmet[r, q] = gap if gap >= RESIDUE_T else 0.0
+            if shortage[r, q] < RESIDUE_T:
+                shortage[r, q] = 0.0
+
+
+@njit(cache=True)
+def _risk_into(risk, take, licensed, approval, delay_days, unmet_share,
+               memory_weeks):  # pragma: no cover - compiled
+    n, _, p = take.shape
+    for i in range(n):
+        for q in range(p):
+            total = 0.0
+            for e in range(n):
+                total += take[e, i, q]
+            felt = 0.0
+            for e in range(n):
+                weight = take[e, i, q] / total if total > 1e-12 else 0.0
+                friction = 0.0
+                if licensed[e, i, q]:
+                    delay = delay_days[e, i, q] / 365
+                    friction = (1 - approval[e, i, q]) + (delay if delay <= 0.5 else 0.5)
+                felt += weight * friction
+            signal = unmet_share[i, q] + felt
+            signal = min(max(signal, 0.0), 1.0)
+            risk[i, q] = risk[i, q] + (signal - risk[i, q]) / memory_weeks

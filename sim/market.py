@@ -20,6 +20,7 @@ moves a share ``price_smoothing`` of the way each week, within
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.scenario.schema import Market
 
@@ -45,15 +46,13 @@ def parity_prices(
     Returns two region x product arrays; import parity is +inf and export
     parity 0 where no route is open. ``import_open`` (bool) and ``export_share``
     (0-1, the share of exports a route lets through, e.g. licence approval) are
-    exporter x importer x product.
+    exporter x importer x product. A route's export parity is the exporter's
+    price plus ``export_share`` of the way to the route's ``netback``.
     """
-    n = price.shape[0]
-    off_diagonal = ~np.eye(n, dtype=bool)[:, :, np.newaxis]
-    imports = np.minimum.reduce(np.where(import_open & off_diagonal, landed, np.inf), axis=0)
-    back = netback(price, wedge, transport)
-    reachable = price[:, np.newaxis, :] + export_share * (back - price[:, np.newaxis, :])
-    open_route = (export_share > 0) & off_diagonal
-    exports = np.maximum.reduce(np.where(open_route, reachable, 0.0), axis=1)
+    imports, exports = np.empty(price.shape), np.empty(price.shape)
+    _parity_into(_floats(price), _floats(landed), _floats(wedge), _floats(transport),
+                 np.ascontiguousarray(import_open, dtype=np.bool_), _floats(export_share),
+                 imports, exports)
     return imports, exports
 
 
@@ -71,25 +70,25 @@ def price_step(
     """Next week's prices and expected prices (USD/kg).
 
     ``cover_ratio`` is inventory cover over its target; ``active`` marks
-    region-products with any use or throughput (elsewhere only arbitrage acts).
+    region-products with any use or throughput (elsewhere only arbitrage acts,
+    from the import parity, or the price holds where nothing can be imported).
     ``rules`` is the scenario's ``[market]`` section (its sensitivities and speeds).
+
+    In logs: indicated = log E - cover_sensitivity x log(cover ratio, within
+    ``COVER_RATIO_BOUNDS``) + scarcity_sensitivity x shortage share; target =
+    indicated + arbitrage_speed x (min(log import parity - indicated, 0) +
+    max(log export parity - indicated, 0)); the log price moves
+    ``price_smoothing`` of the way to the target, plus noise, within
+    ``max_weekly_change``; E moves 1/``expectation_weeks`` of the way to the price.
     """
-    log_price = np.log(price)
-    ratio = np.minimum(np.maximum(cover_ratio, COVER_RATIO_BOUNDS[0]), COVER_RATIO_BOUNDS[1])
-    indicated = (np.log(expected) - rules.cover_sensitivity * np.log(ratio)
-                 + rules.scarcity_sensitivity * shortage_share)
-    with np.errstate(divide="ignore"):
-        # Where nobody uses, makes or stocks the product, quote what importing costs.
-        idle = np.where(np.isfinite(import_parity), np.log(import_parity), log_price)
-        indicated = np.where(active, indicated, idle)
-        down = np.minimum(np.log(import_parity) - indicated, 0.0)
-        up = np.maximum(np.log(np.maximum(export_parity, 1e-12)) - indicated, 0.0)
-    target = indicated + rules.arbitrage_speed * (down + up)
-    move = rules.price_smoothing * (target - log_price) + noise
-    cap = rules.max_weekly_change
-    move = np.minimum(np.maximum(move, -cap), cap)
-    new_price = price * np.exp(move)
-    new_expected = expected + (new_price - expected) / rules.expectation_weeks
+    new_price, new_expected = np.empty(price.shape), np.empty(price.shape)
+    _price_step_into(
+        _floats(price), _floats(expected), _floats(shortage_share), _floats(cover_ratio),
+        np.ascontiguousarray(active, dtype=np.bool_), _floats(import_parity),
+        _floats(export_parity), _floats(noise), COVER_RATIO_BOUNDS[0], COVER_RATIO_BOUNDS[1],
+        rules.cover_sensitivity, rules.scarcity_sensitivity, rules.arbitrage_speed,
+        rules.price_smoothing, rules.max_weekly_change, rules.expectation_weeks,
+        new_price, new_expected)
     return new_price, new_expected
 
 
@@ -101,5 +100,79 @@ def export_rent(price: np.ndarray, shipped: np.ndarray, wedge: np.ndarray,
     less the exporter's own price, where positive. ``shipped`` is exporter x
     importer x product (t).
     """
-    gain = np.maximum(netback(price, wedge, transport) - price[:, np.newaxis, :], 0.0)
-    return (shipped * gain).sum(axis=1) * 1e-3  # t x USD/kg = kUSD; 1e-3 -> USD million
+    rent = np.empty(price.shape)
+    _export_rent_into(_floats(price), _floats(shipped), _floats(wedge), _floats(transport),
+                      rent)
+    return rent
+
+
+def _floats(array: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(array, dtype=float)
+
+
+# -- compiled kernels ------------------------------------------------------------
+# The rules above as loops over (region, product), compiled by numba: on arrays of a
+# few regions x four products numpy's cost per call, not arithmetic, dominates.
+
+
+@njit(cache=True)
+def _parity_into(price, landed, wedge, transport, import_open, export_share,
+                 imports, exports):  # pragma: no cover - compiled
+    n, p = price.shape
+    for i in range(n):
+        for q in range(p):
+            cheapest = np.inf
+            for e in range(n):
+                if e != i and import_open[e, i, q] and landed[e, i, q] < cheapest:
+                    cheapest = landed[e, i, q]
+            imports[i, q] = cheapest
+    for e in range(n):
+        for q in range(p):
+            best = 0.0
+            for i in range(n):
+                share = export_share[e, i, q]
+                if e != i and share > 0:
+                    back = (price[i, q] - transport[q]) / wedge[e, i, q]
+                    reachable = price[e, q] + share * (back - price[e, q])
+                    best = reachable if reachable > best else best
+            exports[e, q] = best
+
+
+@njit(cache=True)
+def _price_step_into(price, expected, shortage_share, cover_ratio, active, import_parity,
+                     export_parity, noise, low_ratio, high_ratio, cover_sensitivity,
+                     scarcity_sensitivity, arbitrage_speed, smoothing, cap, expectation_weeks,
+                     new_price, new_expected):  # pragma: no cover - compiled
+    n, p = price.shape
+    for r in range(n):
+        for q in range(p):
+            log_price = np.log(price[r, q])
+            ratio = min(max(cover_ratio[r, q], low_ratio), high_ratio)
+            parity = import_parity[r, q]
+            if active[r, q]:
+                indicated = (np.log(expected[r, q]) - cover_sensitivity * np.log(ratio)
+                             + scarcity_sensitivity * shortage_share[r, q])
+            elif np.isfinite(parity):  # nobody uses, makes or stocks it: quote importing
+                indicated = np.log(parity)
+            else:
+                indicated = log_price
+            down = min(np.log(parity) - indicated, 0.0) if parity > 0 else -np.inf
+            up = max(np.log(max(export_parity[r, q], 1e-12)) - indicated, 0.0)
+            target = indicated + arbitrage_speed * (down + up)
+            move = smoothing * (target - log_price) + noise[r, q]
+            move = min(max(move, -cap), cap)
+            new_price[r, q] = price[r, q] * np.exp(move)
+            new_expected[r, q] = expected[r, q] + (
+                new_price[r, q] - expected[r, q]) / expectation_weeks
+
+
+@njit(cache=True)
+def _export_rent_into(price, shipped, wedge, transport, rent):  # pragma: no cover - compiled
+    n, p = price.shape
+    for e in range(n):
+        for q in range(p):
+            total = 0.0
+            for i in range(n):
+                gain = (price[i, q] - transport[q]) / wedge[e, i, q] - price[e, q]
+                total += shipped[e, i, q] * (gain if gain > 0.0 else 0.0)
+            rent[e, q] = total * 1e-3  # t x USD/kg = kUSD; 1e-3 -> USD million
