@@ -1,17 +1,20 @@
 """What every producing firm shares: capacity, utilisation, margins, expansion.
 
-A firm sees the market only through ``model.price(region, product)`` and the
-policy levers of its own state; it never reads another agent's internals.
+A firm sees the market only through its region's prices and the policy levers
+of its own state; it never reads another agent's internals. Its weekly state
+is its column of the stage's ``FirmBook`` (``agents.firm_book``), and the
+rules it follows are ``agents.firm_rules``: the model runs them for a whole
+stage at once, and a firm's methods run them for its own column.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import mesa
 
+from agents import firm_rules as fr
 from sim.rng import stream
 from sim.world import STAGES, WEEKS_PER_YEAR
 
@@ -32,85 +35,105 @@ class CapacityProject:
         self.on_complete(self)
 
 
-class Firm(mesa.Agent, ABC):
+def _column(row: int, doc: str) -> property:
+    """An attribute stored in the firm's column of its stage's ``FirmBook``."""
+
+    def get(self) -> float:
+        return self.book.state[row, self.slot].item()
+
+    def put(self, value: float) -> None:
+        self.book.state[row, self.slot] = value
+
+    return property(get, put, doc=doc)
+
+
+class Firm(mesa.Agent):
+    """A producing firm; its weekly state lives in its stage's ``FirmBook`` column."""
+
     stage: str = ""
+
+    capacity_t_per_week = _column(fr.CAPACITY, "Installed capacity (t/week).")
+    cost = _column(fr.COST, "Operating cost (USD/kg), before subsidies.")
+    min_utilisation = _column(fr.MIN_UTILISATION, "Share of capacity run even at a loss.")
+    margin = _column(fr.MARGIN, "This week's margin over cost (share).")
+    margin_memory = _column(fr.MEMORY, "Remembered margin (share).")
+    utilisation = _column(fr.UTILISATION, "Share of capacity running.")
+    planned_t_per_year = _column(fr.PLANNED, "Set aside towards the next project (t/yr).")
+    capital_factor = _column(fr.CAPITAL_FACTOR, "Ease of raising capital; investors move it.")
+    wanted = _column(fr.WANTED, "Output planned this week (t/week).")
 
     def __init__(self, model: Market, name: str, spec, region: int):
         super().__init__(model)
         self.name = name
         self.region = region
-        self.capacity_t_per_week = spec.capacity_t_per_year / WEEKS_PER_YEAR
-        self.cost = spec.cost_usd_per_kg
-        self.min_utilisation = spec.min_utilisation
         self.luck = stream(model.seed, "firm", self.stage, name)  # own stream
-        self.margin = 0.0
-        self.margin_memory = 0.0
         self.projects: list[CapacityProject] = []
-        self.planned_t_per_year = 0.0  # set aside towards the next project
-        self.capital_factor = 1.0  # ease of raising capital; investors move it
         self.stage_index = STAGES.index(self.stage)
-        self.utilisation = 0.0
-        curve = model.spec.production.utilisation
-        self.pull_per_margin = 1.0 / (curve.full_output_margin - curve.minimum_output_margin)
-        self.pull_at_zero_margin = -curve.minimum_output_margin * self.pull_per_margin
-        self.shut_in_margin, self.shut_in_width = curve.shut_in_margin, curve.shut_in_width
-        self.memory_weight = 1.0 / model.spec.investment.margin_memory_weeks
-        self.ramp = model.spec.production.utilisation_ramp
-        growth = model.spec.demand.growth_percent_per_year / 100
-        self.growth_over_lead_time = (  # share of capacity demand growth takes up meanwhile
-            (1.0 + growth) ** model.spec.investment.lead_time_years[self.stage] - 1.0)
+        self.book = model.firm_book(self.stage)
+        self.slot = self.book.add(region, {
+            fr.CAPACITY: spec.capacity_t_per_year / WEEKS_PER_YEAR,
+            fr.COST: spec.cost_usd_per_kg, fr.MIN_UTILISATION: spec.min_utilisation,
+            fr.CAPITAL_FACTOR: 1.0, **self._own_column(model, spec, region)})
 
-    # The weekly arithmetic below runs for every firm every week: it is written
-    # with Python floats and conditional expressions (``b if b > a else a`` is
-    # ``max(a, b)``), which give the same numbers as max/min calls, faster.
+    def _own_column(self, model: Market, spec, region: int) -> dict[int, float]:
+        """Starting values of the stage's own rows."""
+        return {}
 
-    # -- economics ------------------------------------------------------
+    @property
+    def growth_over_lead_time(self) -> float:
+        """Share of capacity that demand growth takes up over the stage's lead time."""
+        return self.book.settings[fr.GROWTH_OVER_LEAD].item()
+
+    # -- economics: one firm, by the stage's compiled rules -----------------
     def effective_cost(self) -> float:
-        cost = self.cost - self.model.subsidy(self.region, self.stage_index)
-        return 0.0 if cost < 0.0 else cost
-
-    @abstractmethod
-    def revenue_per_kg(self) -> float:
-        """Value of one kg of the firm's output (USD/kg), floors included."""
+        return fr.own_cost(self.book.state, self.slot, self.region, self.stage_index,
+                           self.model.policy.subsidy)
 
     def input_cost_per_kg(self) -> float:
-        return 0.0
+        return fr.bought_cost(self.book.kind, self.book.state, self.slot, self.region,
+                              self.model.prices)
+
+    def revenue_per_kg(self) -> float:
+        """Value of one kg of the firm's output (USD/kg), floors included."""
+        model = self.model
+        return fr.revenue(self.book.kind, self.book.state, self.slot, self.region,
+                          model.prices, model.policy.price_floor, model.feed_grades(),
+                          model.market_grade())
 
     def update_margin(self) -> None:
-        cost = self.effective_cost() + self.input_cost_per_kg()
-        self.margin = (self.revenue_per_kg() - cost) / (1e-9 if cost < 1e-9 else cost)
-        self.margin_memory += self.memory_weight * (self.margin - self.margin_memory)
+        model = self.model
+        fr.update_margin(self.book.kind, self.book.state, self.slot, self.region,
+                         self.stage_index, model.prices, model.policy.price_floor,
+                         model.policy.subsidy, model.feed_grades(), model.market_grade(),
+                         self.book.settings)
 
     def target_utilisation(self) -> float:
         """Full output at ``full_output_margin``, minimum output at ``minimum_output_margin``,
         falling to none over ``shut_in_width`` below ``shut_in_margin``."""
-        pull = self.pull_at_zero_margin + self.pull_per_margin * self.margin
-        pull = 0.0 if pull < 0.0 else (1.0 if pull > 1.0 else pull)
-        running = self.min_utilisation + (1.0 - self.min_utilisation) * pull
-        if self.margin < self.shut_in_margin:
-            left = 1.0 + (self.margin - self.shut_in_margin) / self.shut_in_width
-            running *= left if left > 0.0 else 0.0
-        return running
-
-    def plan_output(self) -> float:
-        """Output (t/week) the firm wants this week at current prices."""
-        self.update_margin()
-        self.utilisation += self.ramp * (self.target_utilisation() - self.utilisation)
-        return self.capacity_t_per_week * self.utilisation * self.model.output_factor(self)
+        return fr.utilisation_target(self.margin, self.min_utilisation, self.book.settings)
 
     # -- investment -----------------------------------------------------
     def pipeline_t_per_year(self) -> float:
         """Capacity decided and not yet online (t/yr)."""
-        return sum(project.t_per_year for project in self.projects)
+        return self.book.state[fr.PIPELINE, self.slot].item()
+
+    def add_project(self, project: CapacityProject) -> None:
+        self.projects.append(project)
+        self._count_pipeline()
+
+    def remove_project(self, project: CapacityProject) -> None:
+        self.projects.remove(project)
+        self._count_pipeline()
+
+    def _count_pipeline(self) -> None:
+        self.book.state[fr.PIPELINE, self.slot] = sum(p.t_per_year for p in self.projects)
 
     def new_supply_margin(self) -> float:
         """Expected margin on new capacity: the remembered price against the cost of
         new supply, the operating cost raised by the capital charge (share)."""
-        rules = self.model.spec.investment
-        own, bought = self.effective_cost(), self.input_cost_per_kg()
-        expected_revenue = (1.0 + self.margin_memory) * (own + bought)
-        new_cost = own * (1.0 + rules.capital_charge_share) + bought
-        return (expected_revenue - new_cost) / (1e-9 if new_cost < 1e-9 else new_cost)
+        return fr.supply_margin(self.book.kind, self.book.state, self.slot, self.region,
+                                self.stage_index, self.model.prices, self.model.policy.subsidy,
+                                self.book.settings)
 
     def expansion_pace(self) -> float:
         """Share of capacity a year the firm wants to add (0 at or below the hurdle).
@@ -118,17 +141,14 @@ class Firm(mesa.Agent, ABC):
         ``growth_per_excess_margin`` times the excess of the expected margin on
         new capacity over ``hurdle_margin``, less ``pipeline_weight`` per share
         of capacity under construction beyond what demand growth will take up
-        over the stage's lead time, at most ``max_growth_per_year``.
+        over the stage's lead time, at most ``max_growth_per_year``. A miner adds
+        none while its state's mines already have capacity for its mining quota.
         """
-        rules = self.model.spec.investment
-        capacity = self.capacity_t_per_week * WEEKS_PER_YEAR
-        under_way = self.pipeline_t_per_year() / (capacity if capacity > 1.0 else 1.0)
-        overbuilt = under_way - self.growth_over_lead_time
-        excess = self.new_supply_margin() - rules.hurdle_margin - rules.pipeline_weight * overbuilt
-        if excess <= 0.0:
-            return 0.0
-        pace = rules.growth_per_excess_margin * excess * self.capital_factor
-        return rules.max_growth_per_year if pace > rules.max_growth_per_year else pace
+        model = self.model
+        return fr.expansion_pace(self.book.kind, self.book.state, self.slot, self.region,
+                                 self.stage_index, model.prices, model.policy.subsidy,
+                                 model.capacity_by_stage(),
+                                 model.policy.mining_quota_t_per_year, self.book.settings)
 
     def expansion_wanted(self) -> float:
         """t/yr of new capacity the firm commits to this week (0: none).
@@ -138,16 +158,4 @@ class Firm(mesa.Agent, ABC):
         least ``min_expansion_t_per_year``) it commits to it. Below the hurdle
         the sum decays by the same weekly share, so an old plan lapses.
         """
-        rules = self.model.spec.investment
-        capacity = self.capacity_t_per_week * WEEKS_PER_YEAR
-        pace = self.expansion_pace()
-        if pace <= 0.0:
-            self.planned_t_per_year *= 1.0 - self.memory_weight
-            return 0.0
-        self.planned_t_per_year += pace * capacity / WEEKS_PER_YEAR
-        size = capacity * rules.expansion_share
-        size = rules.min_expansion_t_per_year if size < rules.min_expansion_t_per_year else size
-        if self.planned_t_per_year < size:
-            return 0.0
-        self.planned_t_per_year -= size
-        return size
+        return fr.commit(self.book.state, self.slot, self.expansion_pace(), self.book.settings)

@@ -136,7 +136,7 @@ class ChangeHandler:
         rules = self.model.spec.investment
         years = rules.lead_time_years[firm.stage] if lead_years is None else lead_years
         project = CapacityProject(firm, t_per_year, source, self.step, self._capacity_online)
-        firm.projects.append(project)
+        firm.add_project(project)
         # Lands half a week before the step it is usable in.
         self.model.schedule_event(project.complete,
                                   after=max(years * WEEKS_PER_YEAR - 0.5, 0.25))
@@ -160,12 +160,12 @@ class ChangeHandler:
             size = share * capacity * ((1 + growth) ** year - 1) - landed
             landed += size
             project = CapacityProject(firm, size, "scenario", -1, self._capacity_online)
-            firm.projects.append(project)
+            firm.add_project(project)
             self.model.schedule_event(project.complete, at=year * WEEKS_PER_YEAR - 0.5)
 
     def _capacity_online(self, project: CapacityProject) -> None:
         firm = project.firm
-        firm.projects.remove(project)
+        firm.remove_project(project)
         firm.capacity_t_per_week += project.t_per_year / WEEKS_PER_YEAR
         self.model.capacity_changed()
         self.log("capacity_online", project.source, self.model.regions[firm.region], firm.name,

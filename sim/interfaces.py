@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     import numpy as np
 
+    from agents.firm_book import FirmBook
     from sim.flows import Week
     from sim.news import NewsLog
     from sim.physical import Physical
@@ -23,6 +24,7 @@ class Market(Protocol):
     """What a firm or a buyer sees: prices, its state's levers, the calendar."""
 
     spec: Scenario
+    prices: np.ndarray
     policy: PolicyState
     seed: int
     steps: int
@@ -31,15 +33,13 @@ class Market(Protocol):
 
     def sale_price(self, region: int, product: int) -> float: ...
 
-    def feed_grade(self, region: int) -> list[float]: ...
+    def feed_grades(self) -> np.ndarray: ...
 
-    def market_grade(self) -> list[float]: ...
+    def market_grade(self) -> np.ndarray: ...
 
     def capacity_by_stage(self) -> np.ndarray: ...
 
-    def output_factor(self, firm) -> float: ...
-
-    def subsidy(self, region: int, stage: int) -> float: ...
+    def firm_book(self, stage: str) -> FirmBook: ...
 
 
 class MeasuredWorld(Protocol):

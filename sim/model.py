@@ -19,6 +19,10 @@ import pandas as pd
 
 import sim.flows as flows
 from agents import MagnetMaker, Manufacturer, Miner, Refiner, State
+from agents.firm_book import FirmBook
+from agents.firm_rules import CAPACITY, DYTB_PER_T, NDPR_PER_T
+from agents.manufacturer import AT_START, WANTED, Buyers
+from agents.miner import operational_shocks
 from sim.changes import ChangeHandler
 from sim.finance import Exchange
 from sim.market import export_rent, parity_prices, price_step
@@ -80,6 +84,7 @@ class StandoffModel(mesa.Model):
         self.states = [State(self, code, spec, i)
                        for i, (code, spec) in enumerate(scenario.regions.items())]
         self.firms: dict[str, list] = {kind: [] for kind in FIRM_KINDS}
+        self.books: dict[str, FirmBook] = {}  # each stage's firms' state (``firm_book``)
         self._capacity = self._ores = None
         for kind in FIRM_KINDS:
             for name, spec in getattr(scenario, kind).items():
@@ -87,7 +92,9 @@ class StandoffModel(mesa.Model):
         for kind in FIRM_KINDS:
             for firm in self.firms[kind]:
                 self.changes.seed_pipeline(firm, scenario.investment.initial_pipeline_share)
-        self.manufacturers = [Manufacturer(self, name, spec, self.region_index[spec.region])
+        self.buyers = Buyers(scenario.demand)  # the manufacturers' state, one column each
+        self.manufacturers = [Manufacturer(self, name, spec, self.region_index[spec.region],
+                                           self.buyers)
                               for name, spec in scenario.manufacturers.items()]
         self._buyer_region = np.array([m.region for m in self.manufacturers], dtype=int)
         self._buyer_military = np.array([m.military_share for m in self.manufacturers])
@@ -117,28 +124,27 @@ class StandoffModel(mesa.Model):
         price, floor = self._price_rows[region][product], self._floor_rows[region][product]
         return floor if floor > price else price
 
-    def feed_grade(self, region: int) -> list[float]:
-        """NdPr and Dy/Tb shares of the concentrate in ``region``'s stock, as planning began."""
-        return self._grade_rows[region]
+    def feed_grades(self) -> np.ndarray:
+        """NdPr and Dy/Tb shares of the concentrate in each region's stock, as planning
+        began (region x 2)."""
+        return self._grades
 
-    def market_grade(self) -> list[float]:
+    def market_grade(self) -> np.ndarray:
         """NdPr and Dy/Tb shares of the world's separation feed, as planning began: the
         mix a tonne of concentrate at the concentrate price stands for."""
         return self._market_grade
 
-    def output_factor(self, firm) -> float:
-        return self._factor_rows[firm.region][firm.stage_index]
-
-    def subsidy(self, region: int, stage: int) -> float:
-        """The state's production subsidy for ``stage`` in ``region`` (USD/kg)."""
-        return self._subsidy_rows[region][stage]
+    def firm_book(self, stage: str) -> FirmBook:
+        """The state of every firm of ``stage``, one column per firm in firm order."""
+        book = self.books.get(stage)
+        if book is None:
+            book = self.books[stage] = FirmBook(self.spec, stage)
+        return book
 
     def refresh_market_view(self) -> None:
-        """Refresh what agents read (prices, price floors, output factors) after a change."""
+        """Refresh what agents read one by one (prices, price floors) after a change."""
         self._price_rows = self.prices.tolist()
         self._floor_rows = self.policy.price_floor.tolist()
-        self._factor_rows = self.changes.output_factors.tolist()
-        self._subsidy_rows = self.policy.subsidy.tolist()
 
     @property
     def date(self):
@@ -226,7 +232,10 @@ class StandoffModel(mesa.Model):
                           np.array([(m.ndpr_share, m.dytb_share) for m in miners],
                                    dtype=float).reshape(-1, 2))
         regions, shares = self._ores
-        tonnes = np.array([miner.produce() for miner in miners], dtype=float)
+        book = self.firm_book("mining")
+        shocks = operational_shocks(miners, self.spec.production.output_noise)
+        output = self._planned(book) * np.array(shocks, dtype=float)
+        tonnes = np.minimum(output, book.state[CAPACITY])
         policy, n = self.policy, len(self.regions)
         if np.isfinite(policy.mining_quota_t_per_year).any():  # a quota scales its miners down
             weeks_left = weeks_left_in_year(step_date(self.spec.start_date, self.steps - 1))
@@ -240,28 +249,36 @@ class StandoffModel(mesa.Model):
         self.week.produced[:, CONC] += produced
         self.physical.stock[:, CONC] += produced
 
+    def _planned(self, book: FirmBook) -> np.ndarray:
+        """What each firm of ``book``'s stage wants to produce this week (t/week)."""
+        policy = self.policy
+        return book.plan(self.prices, policy.price_floor, policy.subsidy,
+                         self.changes.output_factors, self._grades, self._market_grade)
+
     def _read_grades(self) -> None:
-        """What refiners see of their feed this week (``feed_grade``), and the market's
+        """What refiners see of their feed this week (``feed_grades``), and the market's
         feed, weighted by separation capacity (``market_grade``)."""
-        grades = self.physical.grades()
-        self._grade_rows = grades.tolist()
+        self._grades = grades = self.physical.grades()
         weights = self.capacity_by_stage()[:, STAGES.index("refining")]
         total = weights.sum()
-        market = weights @ grades / total if total > 0 else grades.mean(axis=0)
-        self._market_grade = market.tolist()
+        self._market_grade = weights @ grades / total if total > 0 else grades.mean(axis=0)
 
     def _plan(self) -> None:
         self._read_grades()
         use, magnets = self.week.use, self.week.magnets_planned
-        for refiner in self.firms["refiners"]:
-            use[refiner.region, CONC] += refiner.plan()
-        for maker in self.firms["magnet_makers"]:
-            made = maker.plan()
-            use[maker.region, NDPR] += made * maker.ndpr_per_t
-            use[maker.region, DYTB] += made * maker.dytb_per_t
-            magnets[maker.region] += made
-        for buyer in self.manufacturers:
-            use[buyer.region, MAGNET] += buyer.plan()
+        feed = self._planned(self.firm_book("refining")).tolist()
+        for refiner, wanted in zip(self.firms["refiners"], feed, strict=True):
+            use[refiner.region, CONC] += wanted
+        book = self.firm_book("magnets")
+        made = self._planned(book).tolist()
+        ndpr, dytb = book.state[NDPR_PER_T].tolist(), book.state[DYTB_PER_T].tolist()
+        for maker, tonnes, n_t, d_t in zip(self.firms["magnet_makers"], made, ndpr, dytb,
+                                           strict=True):
+            use[maker.region, NDPR] += tonnes * n_t
+            use[maker.region, DYTB] += tonnes * d_t
+            magnets[maker.region] += tonnes
+        wanted = self.buyers.plan(self.prices, self.steps)
+        use[:, MAGNET] += np.bincount(self._buyer_region, weights=wanted, minlength=len(use))
 
     def _trade(self) -> None:
         week, physical, policy = self.week, self.physical, self.policy
@@ -372,9 +389,12 @@ class StandoffModel(mesa.Model):
         self.week.hoarded = hoarded
 
     def _invest(self) -> None:
-        for kind in FIRM_KINDS:
-            for firm in self.firms[kind]:
-                size = firm.expansion_wanted()
+        policy = self.policy
+        for kind, firm_class in FIRM_KINDS.items():
+            book = self.firm_book(firm_class.stage)
+            sizes = book.expansion(self.prices, policy.subsidy, self.capacity_by_stage(),
+                                   policy.mining_quota_t_per_year).tolist()
+            for firm, size in zip(self.firms[kind], sizes, strict=True):
                 if size:
                     self.changes.add_capacity(firm, size, source="model")
 
@@ -404,13 +424,13 @@ class StandoffModel(mesa.Model):
 
     def magnet_use_at_start_prices(self) -> np.ndarray:
         """Magnets (t/week) each region's buyers would want this week at start prices."""
-        wanted = np.array([buyer.at_start_prices for buyer in self.manufacturers], dtype=float)
+        wanted = self.buyers.state[AT_START]
         return np.bincount(self._buyer_region, weights=wanted, minlength=len(self.regions))
 
     def military_share(self) -> np.ndarray:
         """Military share of use by region, the same for every product (region x 1)."""
         n = len(self.regions)
-        wanted = np.array([buyer.wanted for buyer in self.manufacturers], dtype=float)
+        wanted = self.buyers.state[WANTED]
         total = np.bincount(self._buyer_region, weights=wanted, minlength=n)
         military = np.bincount(self._buyer_region, weights=wanted * self._buyer_military,
                                minlength=n)

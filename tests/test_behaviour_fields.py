@@ -98,7 +98,7 @@ def test_cheap_dytb_raises_content_only_up_to_the_cap(max_share):
     maker = model.firms["magnet_makers"][0]
     recipe = model.spec.production
     maker.dytb_reference_price *= 1e3  # Dy/Tb now a thousandth of its start price
-    maker._thrift()
+    maker.thrift()
     step = (recipe.dytb_per_t_magnet * max_share - recipe.dytb_per_t_magnet)
     assert maker.dytb_per_t == pytest.approx(
         recipe.dytb_per_t_magnet + step / recipe.dytb_thrift_weeks)
