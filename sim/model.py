@@ -315,8 +315,7 @@ class StandoffModel(mesa.Model):
         shipped_content = shipped[:, :, CONC, np.newaxis] * grades[:, np.newaxis, :]
         physical.content -= shipped_content.sum(axis=1)
         policy.quota_used_t += week.exports
-        delays = np.where(policy.licensed, np.ceil(policy.delay_days / 7), 0)
-        physical.transit.ship(self.steps, shipped, shipped_content, delays)
+        physical.transit.ship(self.steps, shipped, shipped_content, *policy.shipping_delays())
         self._land(physical.transit.arrive(self.steps))  # unlicensed goods land this week
 
     def _sourcing_target(self, week: flows.Week) -> np.ndarray:

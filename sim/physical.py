@@ -11,6 +11,7 @@ of each movement is a plain array function in ``sim.flows``.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.world import CONC
 
@@ -24,16 +25,19 @@ class Transit:
         self.inbound = np.zeros((n, p))
 
     def ship(self, now: int, shipped: np.ndarray, content: np.ndarray,
-             delays: np.ndarray) -> None:
-        """``shipped`` exporter x importer x product; ``content`` exporter x importer x 2."""
-        for delay in sorted(set(delays[shipped > 0].tolist())):
-            mask = delays == delay
-            arrivals = np.where(mask, shipped, 0.0).sum(axis=0)
-            carried = np.where(mask[:, :, CONC, np.newaxis], content, 0.0).sum(axis=0)
-            due = now + int(delay)
+             delays: np.ndarray, classes: list[float]) -> None:
+        """``shipped`` exporter x importer x product; ``content`` exporter x importer x 2;
+        ``delays`` (weeks, exporter x importer x product) takes the values ``classes``."""
+        k = len(classes)
+        arrivals, carried = np.empty((k, self.n, self.p)), np.empty((k, self.n, 2))
+        moving = np.zeros(k, dtype=np.bool_)
+        _by_delay(shipped, content, delays, np.array(classes, dtype=float), arrivals, carried,
+                  moving)
+        for c in moving.nonzero()[0].tolist():
+            due = now + int(classes[c])
             before, before_content = self.pending.get(due, (0.0, 0.0))
-            self.pending[due] = (before + arrivals, before_content + carried)
-            self.inbound += arrivals
+            self.pending[due] = (before + arrivals[c], before_content + carried[c])
+            self.inbound += arrivals[c]
 
     def arrive(self, now: int) -> tuple[np.ndarray, np.ndarray]:
         """What lands at ``now``: tonnes (importer x product) and concentrate content."""
@@ -71,3 +75,29 @@ def ore_grades(regions: int, miners: list) -> np.ndarray:
     totals = weights.sum(axis=1, keepdims=True)
     return np.divide(weights @ shares, totals, out=np.tile(world, (regions, 1)),
                      where=totals > 0)
+
+
+@njit(cache=True)
+def _by_delay(shipped, content, delays, classes, arrivals, carried,
+              moving):  # pragma: no cover - compiled
+    """Per delay class: what arrives (importer x product), the concentrate's content
+    (importer x 2), and whether anything ships with that delay at all."""
+    n, _, p = shipped.shape
+    for c in range(classes.size):
+        delay = classes[c]
+        for i in range(n):
+            for q in range(p):
+                total = 0.0
+                for e in range(n):
+                    if delays[e, i, q] == delay:
+                        total += shipped[e, i, q]
+                        if shipped[e, i, q] > 0:
+                            moving[c] = True
+                    else:
+                        total += 0.0
+                arrivals[c, i, q] = total
+            for k in range(2):
+                total = 0.0
+                for e in range(n):
+                    total += content[e, i, k] if delays[e, i, CONC] == delay else 0.0
+                carried[c, i, k] = total

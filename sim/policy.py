@@ -42,6 +42,7 @@ class PolicyState:
         self.stockpile_release_t_per_year = np.zeros((n, p))
         self.version = 0  # counts applied changes, so derived arrays are rebuilt only then
         self._wedge: tuple[int, np.ndarray] | None = None
+        self._delays: tuple[int, np.ndarray, list[float]] | None = None
 
     # -- selection helpers -------------------------------------------------
     def _regions(self, codes: list[str] | str) -> list[int]:
@@ -147,6 +148,15 @@ class PolicyState:
         """
         mil = military_share[np.newaxis, :, :]
         return self.civil_approval * (1 - mil) + self.military_approval * mil
+
+    def shipping_delays(self) -> tuple[np.ndarray, list[float]]:
+        """Weeks a shipment waits for its licence (exporter x destination x product,
+        read-only), and the distinct values it takes, in order."""
+        if self._delays is None or self._delays[0] != self.version:
+            delays = np.where(self.licensed, np.ceil(self.delay_days / 7), 0.0)
+            delays.flags.writeable = False
+            self._delays = (self.version, delays, sorted(set(delays.ravel().tolist())))
+        return self._delays[1], self._delays[2]
 
     def cost_wedge(self) -> np.ndarray:
         """Multiplier on the exporter's price, exporter x importer x product (read-only)."""
