@@ -111,7 +111,8 @@ class StandoffModel(mesa.Model):
         self.week = self.quiet_week()
         self._initial_inventory()
         self.exchange = Exchange(self)  # listed firms, ETFs, investors, oxide speculation
-        self.recorder = Recorder(self.regions, scenario.start_date, labels=self.exchange.labels())
+        self.recorder = Recorder(self.regions, scenario.start_date, labels=self.exchange.labels(),
+                                 expected_steps=scenario.steps + 1)
         self._measure()
         self.last_week = self.week
 

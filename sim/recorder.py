@@ -23,8 +23,9 @@ class Recorder:
     """Each metric's weekly values in one growing array per metric (steps x its axes)."""
 
     def __init__(self, regions: list[str], start: dt.date,
-                 labels: dict[str, tuple[str, ...]] | None = None):
+                 labels: dict[str, tuple[str, ...]] | None = None, expected_steps: int = 64):
         self.regions = regions
+        self.expected_steps = expected_steps  # room made at first; doubled when exceeded
         self.start = start
         self.labels = labels or {}  # product labels of metrics with ``products=None``
         self.steps: list[int] = []
@@ -41,8 +42,8 @@ class Recorder:
         self.steps.append(step)
 
     def _grow(self, values: dict[str, np.ndarray], licensed: np.ndarray) -> None:
-        """Double the room (64 weeks at first), keeping what is recorded."""
-        rows = max(64, 2 * len(self._licensed))
+        """Room for ``expected_steps`` at first, then double, keeping what is recorded."""
+        rows = max(self.expected_steps, 2 * len(self._licensed))
         for name in METRICS:
             shape = np.shape(values[name])
             grown = np.zeros((rows, *shape))

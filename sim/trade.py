@@ -42,7 +42,7 @@ class Allocation:
     def shares(self) -> np.ndarray:
         """Each source's share of what each importer obtained (0 where it got nothing)."""
         total = self.take.sum(axis=0)
-        return np.divide(self.take, total, out=np.zeros_like(self.take), where=total > 1e-12)
+        return self.take / np.where(total > 1e-12, total, np.inf)
 
 
 def landed_cost(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> np.ndarray:
