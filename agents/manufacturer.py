@@ -54,6 +54,13 @@ class Buyers:
         _plan_buyers(self.state, self.regions, prices, float(week), self.settings, first, last)
         return self.state[WANTED, first:last]
 
+    def military_share(self, regions: int, military: np.ndarray) -> np.ndarray:
+        """Share of this week's magnets wanted for ``military`` end use (buyers' shares),
+        by region (region x 1; 0 where nothing is wanted)."""
+        share = np.empty((regions, 1))
+        _military_into(self.state, self.regions, military, share)
+        return share
+
 
 def _column(row: int, doc: str) -> property:
     def get(self) -> float:
@@ -113,3 +120,14 @@ def _plan_buyers(state, regions, prices, week, settings, first,
         short_run *= left if left > 0.0 else 0.0
         state[AT_START, b] = state[BASE, b] * state[GROWTH, b] ** week * state[SHOCK, b]
         state[WANTED, b] = state[AT_START, b] * state[THRIFT, b] * short_run
+
+
+@njit(cache=True)
+def _military_into(state, regions, military, share):  # pragma: no cover - compiled
+    n = share.shape[0]
+    total, defence = np.zeros(n), np.zeros(n)
+    for b in range(regions.size):
+        total[regions[b]] += state[WANTED, b]
+        defence[regions[b]] += state[WANTED, b] * military[b]
+    for r in range(n):
+        share[r, 0] = defence[r] / (total[r] if total[r] > 0 else 1.0)

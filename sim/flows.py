@@ -51,11 +51,12 @@ class Week:
     @classmethod
     def quiet(cls, landed: np.ndarray, wedge: np.ndarray, approval: np.ndarray) -> Week:
         n, _, p = landed.shape
-        z = lambda: np.zeros((n, p))  # noqa: E731
-        nothing = Allocation(take=np.zeros((n, n, p)), supply_left=z(),
-                             quota_left=np.full((n, p), np.inf), unfilled=z())
-        return cls(z(), z(), z(), z(), z(), z(), z(), np.zeros((n, n, p)), nothing, landed,
-                   wedge, approval, z(), np.zeros(n), z(), z())
+        z = iter(np.zeros((12, n, p)))  # one allocation, a region x product view each
+        routes = np.zeros((2, n, n, p))
+        nothing = Allocation(take=routes[0], supply_left=next(z),
+                             quota_left=np.full((n, p), np.inf), unfilled=next(z))
+        return cls(next(z), next(z), next(z), next(z), next(z), next(z), next(z), routes[1],
+                   nothing, landed, wedge, approval, next(z), np.zeros(n), next(z), next(z))
 
     def freeze(self) -> Week:
         """Make every array read-only, so nothing can rewrite a week once measured."""

@@ -21,7 +21,7 @@ import sim.flows as flows
 from agents import MagnetMaker, Manufacturer, Miner, Refiner, State
 from agents.firm_book import FirmBook
 from agents.firm_rules import CAPACITY, DYTB_PER_T, NDPR_PER_T
-from agents.manufacturer import AT_START, WANTED, Buyers
+from agents.manufacturer import AT_START, Buyers
 from agents.miner import operational_shocks
 from sim.changes import ChangeHandler
 from sim.finance import Exchange
@@ -60,6 +60,7 @@ class StandoffModel(mesa.Model):
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.spec, self.seed = scenario, seed  # ``scenario`` is Mesa's own
+        self._dated = self._paced = (-1, None)  # per-step caches of the date and pacing
         self.regions = scenario.region_codes
         self.region_index = {code: i for i, code in enumerate(self.regions)}
         self.china = self.region_index.get(scenario.china) if scenario.china else None
@@ -149,7 +150,17 @@ class StandoffModel(mesa.Model):
 
     @property
     def date(self):
-        return step_date(self.spec.start_date, self.steps)
+        """The date at the end of the current step."""
+        if self._dated[0] != self.steps:
+            self._dated = (self.steps, step_date(self.spec.start_date, self.steps))
+        return self._dated[1]
+
+    def _weeks_left(self) -> float:
+        """Weeks left in the calendar year of the week being simulated (quotas pace by it)."""
+        if self._paced[0] != self.steps:
+            week_start = step_date(self.spec.start_date, self.steps - 1)
+            self._paced = (self.steps, weeks_left_in_year(week_start))
+        return self._paced[1]
 
     @property
     def stock(self) -> np.ndarray:
@@ -239,7 +250,7 @@ class StandoffModel(mesa.Model):
         tonnes = np.minimum(output, book.state[CAPACITY])
         policy, n = self.policy, len(self.regions)
         if np.isfinite(policy.mining_quota_t_per_year).any():  # a quota scales its miners down
-            weeks_left = weeks_left_in_year(step_date(self.spec.start_date, self.steps - 1))
+            weeks_left = self._weeks_left()
             allowed = policy.weekly_mining_allowance(weeks_left)
             wanted = np.bincount(regions, weights=tonnes, minlength=n)
             scale = np.minimum(1.0, allowed / np.maximum(wanted, 1e-12))
@@ -297,7 +308,7 @@ class StandoffModel(mesa.Model):
         week.wedge = policy.cost_wedge()
         week.landed = landed_cost(self.prices, week.wedge, self.transport)
         week.approval = self.route_approval()
-        weeks_left = weeks_left_in_year(step_date(self.spec.start_date, self.steps - 1))
+        weeks_left = self._weeks_left()
         market = self.spec.market
         self.sourcing = adjusted_shares(self.sourcing, self._sourcing_target(week),
                                         1.0 / market.sourcing_adjustment_weeks)
@@ -429,13 +440,7 @@ class StandoffModel(mesa.Model):
 
     def military_share(self) -> np.ndarray:
         """Military share of use by region, the same for every product (region x 1)."""
-        n = len(self.regions)
-        wanted = self.buyers.state[WANTED]
-        total = np.bincount(self._buyer_region, weights=wanted, minlength=n)
-        military = np.bincount(self._buyer_region, weights=wanted * self._buyer_military,
-                               minlength=n)
-        share = military / np.where(total > 0, total, 1.0)
-        return share[:, np.newaxis]
+        return self.buyers.military_share(len(self.regions), self._buyer_military)
 
     def _initial_inventory(self) -> None:
         """Start every market at its target cover, with firms at their planned utilisation."""

@@ -59,10 +59,11 @@ class Physical:
         self.default_grade = default_grade
 
     def grades(self) -> np.ndarray:
-        """NdPr and Dy/Tb shares of each region's concentrate stock (region x 2)."""
-        conc = self.stock[:, CONC:CONC + 1]
-        grades = np.divide(self.content, conc, out=self.default_grade.copy(), where=conc > 1e-9)
-        return np.minimum(np.maximum(grades, 0.0), 1.0)
+        """NdPr and Dy/Tb shares of each region's concentrate stock (region x 2), within 0-1;
+        a region with (almost) none holds its own ore's ``default_grade``."""
+        grades = np.empty(self.content.shape)
+        _grades_into(self.stock, self.content, self.default_grade, grades)
+        return grades
 
 
 def ore_grades(regions: int, miners: list) -> np.ndarray:
@@ -101,3 +102,13 @@ def _by_delay(shipped, content, delays, classes, arrivals, carried,
                 for e in range(n):
                     total += content[e, i, k] if delays[e, i, CONC] == delay else 0.0
                 carried[c, i, k] = total
+
+
+@njit(cache=True)
+def _grades_into(stock, content, default_grade, grades):  # pragma: no cover - compiled
+    for r in range(stock.shape[0]):
+        conc = stock[r, CONC]
+        for k in range(2):
+            share = content[r, k] / conc if conc > 1e-9 else default_grade[r, k]
+            share = share if share >= 0.0 else 0.0
+            grades[r, k] = share if share <= 1.0 else 1.0

@@ -8,6 +8,7 @@ players change during a run. All changes come in as validated lever records
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.scenario import levers as lv
 from sim.world import PRODUCTS, STAGES
@@ -146,8 +147,10 @@ class PolicyState:
         ``military_share`` (destination x product, or x 1) weights the civil and
         military approval rates by the destination's end use.
         """
-        mil = military_share[np.newaxis, :, :]
-        return self.civil_approval * (1 - mil) + self.military_approval * mil
+        approval = np.empty(self.civil_approval.shape)
+        _approval_into(self.civil_approval, self.military_approval,
+                       np.ascontiguousarray(military_share, dtype=float), approval)
+        return approval
 
     def shipping_delays(self) -> tuple[np.ndarray, list[float]]:
         """Weeks a shipment waits for its licence (exporter x destination x product,
@@ -166,3 +169,13 @@ class PolicyState:
             wedge.flags.writeable = False
             self._wedge = (self.version, wedge)
         return self._wedge[1]
+
+
+@njit(cache=True)
+def _approval_into(civil, military, military_share, approval):  # pragma: no cover - compiled
+    n, _, p = civil.shape
+    for e in range(n):
+        for d in range(n):
+            for q in range(p):
+                mil = military_share[d, q if military_share.shape[1] > 1 else 0]
+                approval[e, d, q] = civil[e, d, q] * (1 - mil) + military[e, d, q] * mil

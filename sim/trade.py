@@ -51,10 +51,9 @@ def landed_cost(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> 
     ``wedge`` multiplies the exporter's price (export duty and import tariff);
     ``transport`` (per product) applies between distinct regions only.
     """
-    n = price.shape[0]
-    landed = price[:, np.newaxis, :] * wedge + transport[np.newaxis, np.newaxis, :]
-    idx = np.arange(n)
-    landed[idx, idx, :] = price
+    landed = np.empty(np.shape(wedge))
+    _landed_into(np.ascontiguousarray(price, dtype=float), np.ascontiguousarray(wedge, dtype=float),
+                 np.ascontiguousarray(transport, dtype=float), landed)
     return landed
 
 
@@ -125,6 +124,16 @@ def allocate(
 # the arrays are small (a few regions x four products), so numpy's cost per call,
 # not arithmetic, would dominate. Sums run over the exporter (or importer) index
 # in order, as numpy reduces an outer axis, so results match the array form.
+
+
+@njit(cache=True)
+def _landed_into(price, wedge, transport, landed):  # pragma: no cover - compiled
+    n, _, p = wedge.shape
+    for e in range(n):
+        for i in range(n):
+            for q in range(p):
+                landed[e, i, q] = price[e, q] if e == i else price[e, q] * wedge[e, i, q] + \
+                    transport[q]
 
 
 @njit(cache=True)
