@@ -125,6 +125,11 @@ def transform(stock: np.ndarray, content: np.ndarray, grades: np.ndarray, use: n
     return Transformed(stock, content, oxide, magnets, consumed, shortage, unmet)
 
 
+def shortage_share(shortage: np.ndarray, use: np.ndarray) -> np.ndarray:
+    """Share of use that went short (0 where nothing was used)."""
+    return shortage / np.where(use > 1e-9, use, np.inf)
+
+
 def reference_flow(previous: np.ndarray, use: np.ndarray, produced: np.ndarray,
                    imports: np.ndarray) -> np.ndarray:
     """Smoothed weekly throughput: the yardstick for inventory cover."""

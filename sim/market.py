@@ -23,6 +23,7 @@ import numpy as np
 from numba import njit
 
 from sim.scenario.schema import Market
+from sim.trade import Allocation
 
 COVER_RATIO_BOUNDS = (0.1, 10.0)
 
@@ -31,6 +32,23 @@ def netback(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> np.n
     """What an exporter nets per kg sold in each importer's market (exporter x importer x
     product): the importer's price less freight, over the cost wedge."""
     return (price[np.newaxis, :, :] - transport[np.newaxis, np.newaxis, :]) / wedge
+
+
+def open_at_the_margin(approval: np.ndarray, licensed: np.ndarray, civil_approval: np.ndarray,
+                       allocation: Allocation) -> tuple[np.ndarray, np.ndarray]:
+    """Routes along which arbitrage runs this week (exporter x importer x product).
+
+    Arbitrage runs only where a buyer could get one more tonne: not on routes
+    whose licence refuses civil requests, nor past a used-up quota. Import
+    parity reads routes whose exporter still has stock (``import_open``, bool);
+    export parity routes whose importer still wants more (``export_share``, 0 or 1).
+    """
+    import_open = np.empty(approval.shape, dtype=np.bool_)
+    export_share = np.empty(approval.shape)
+    _open_into(np.ascontiguousarray(approval, dtype=float), licensed, civil_approval,
+               allocation.quota_left, allocation.supply_left, allocation.unfilled, import_open,
+               export_share)
+    return import_open, export_share
 
 
 def parity_prices(
@@ -113,6 +131,20 @@ def _floats(array: np.ndarray) -> np.ndarray:
 # -- compiled kernels ------------------------------------------------------------
 # The rules above as loops over (region, product), compiled by numba: on arrays of a
 # few regions x four products numpy's cost per call, not arithmetic, dominates.
+
+
+@njit(cache=True)
+def _open_into(approval, licensed, civil_approval, quota_left, supply_left, unfilled,
+               import_open, export_share):  # pragma: no cover - compiled
+    n, _, p = approval.shape
+    for e in range(n):
+        for i in range(n):
+            for q in range(p):
+                marginal = approval[e, i, q] > 0 and not (licensed[e, i, q]
+                                                          and civil_approval[e, i, q] < 1.0)
+                open_quota = marginal and quota_left[e, q] > 1e-6
+                import_open[e, i, q] = open_quota and supply_left[e, q] > 1e-6
+                export_share[e, i, q] = 1.0 if open_quota and unfilled[i, q] > 1e-6 else 0.0
 
 
 @njit(cache=True)

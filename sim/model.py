@@ -25,7 +25,7 @@ from agents.manufacturer import AT_START, Buyers
 from agents.miner import operational_shocks
 from sim.changes import ChangeHandler
 from sim.finance import Exchange
-from sim.market import export_rent, parity_prices, price_step
+from sim.market import export_rent, open_at_the_margin, parity_prices, price_step
 from sim.metrics import read_all
 from sim.negotiation import Diplomacy
 from sim.physical import Physical, ore_grades
@@ -362,16 +362,10 @@ class StandoffModel(mesa.Model):
                                                    week.imports)
         cover = self.physical.stock / np.maximum(self.reference_flow, 1e-9)
         active = self.reference_flow > 1e-6
-        with np.errstate(divide="ignore", invalid="ignore"):
-            shortage_share = np.where(week.use > 1e-9, week.shortage / week.use, 0.0)
+        shortage_share = flows.shortage_share(week.shortage, week.use)
         alloc = week.allocation
-        # Arbitrage runs only where a buyer could get one more tonne: not on routes
-        # whose licence refuses civil requests, nor past a used-up quota.
-        marginal = (week.approval > 0) & ~(policy.licensed & (policy.civil_approval < 1.0))
-        quota_open = (alloc.quota_left > 1e-6)[:, None, :]
-        import_open = marginal & (alloc.supply_left > 1e-6)[:, None, :] & quota_open
-        export_share = (marginal & quota_open & (alloc.unfilled > 1e-6)[None, :, :]).astype(
-            float)
+        import_open, export_share = open_at_the_margin(week.approval, policy.licensed,
+                                                       policy.civil_approval, alloc)
         week.export_rent = export_rent(self.prices, week.shipped, week.wedge, self.transport)
         imports, exports = parity_prices(self.prices, week.landed, week.wedge, self.transport,
                                          import_open, export_share)
