@@ -34,7 +34,13 @@ from sim.recorder import Recorder
 from sim.rng import stream
 from sim.scenario import Scenario, load_scenario
 from sim.scorecard import Scorecard
-from sim.trade import adjusted_shares, allocate, landed_cost, sourcing_target, with_home_open
+from sim.trade import (
+    allocate,
+    landed_cost,
+    shares_towards_target,
+    sourcing_target,
+    with_home_open,
+)
 from sim.world import (
     CONC,
     DYTB,
@@ -310,8 +316,9 @@ class StandoffModel(mesa.Model):
         week.approval = self.route_approval()
         weeks_left = self._weeks_left()
         market = self.spec.market
-        self.sourcing = adjusted_shares(self.sourcing, self._sourcing_target(week),
-                                        1.0 / market.sourcing_adjustment_weeks)
+        self.sourcing = shares_towards_target(self.sourcing, week.landed, physical.stock,
+                                              week.approval, market.sourcing_elasticity,
+                                              1.0 / market.sourcing_adjustment_weeks)
         foreign_orders = None  # what a combined quota is shared by, when there is one
         if policy.combined_products.any():
             abroad = ~np.eye(len(self.regions), dtype=bool)[:, :, np.newaxis]

@@ -30,14 +30,7 @@ class Allocation:
     supply_left: np.ndarray  # exporter x product, t
     quota_left: np.ndarray  # exporter x product, t (inf where no quota)
     unfilled: np.ndarray  # importer x product, t wanted but not obtained
-
-    @property
-    def flows(self) -> np.ndarray:
-        """Cross-border volumes only (zero diagonal)."""
-        out = self.take.copy()
-        idx = np.arange(out.shape[0])
-        out[idx, idx, :] = 0.0
-        return out
+    flows: np.ndarray  # ``take`` across borders only (zero diagonal)
 
     def shares(self) -> np.ndarray:
         """Each source's share of what each importer obtained (0 where it got nothing)."""
@@ -87,6 +80,19 @@ def adjusted_shares(shares: np.ndarray, target: np.ndarray, rate: float) -> np.n
     return shares + rate * (target - shares)
 
 
+def shares_towards_target(shares: np.ndarray, landed: np.ndarray, depth: np.ndarray,
+                          approval: np.ndarray, elasticity: float, rate: float) -> np.ndarray:
+    """``adjusted_shares`` towards this week's ``sourcing_target``, in one pass; a
+    region's own market counts as open whatever ``approval`` says of it."""
+    out = np.empty(landed.shape)
+    _shares_into(np.ascontiguousarray(shares, dtype=float),
+                 np.ascontiguousarray(landed, dtype=float),
+                 np.ascontiguousarray(depth, dtype=float),
+                 np.ascontiguousarray(approval, dtype=float), float(elasticity), float(rate),
+                 out)
+    return out
+
+
 def allocate(
     want: np.ndarray,
     stock: np.ndarray,
@@ -107,16 +113,18 @@ def allocate(
     ``sourcing_target`` rule over the sources with stock and quota left.
     """
     n, p = want.shape
-    take = np.zeros((n, n, p))
-    remaining = np.maximum(want, 0.0).astype(float)
-    supply = np.maximum(stock, 0.0).astype(float)
-    quota = np.array(quota_allowance, dtype=float)
+    take, flows = np.zeros((n, n, p)), np.empty((n, n, p))
+    remaining, supply, quota = np.empty((n, p)), np.empty((n, p)), np.empty((n, p))
     contracted = shares is not None
-    _allocate_into(remaining, supply, quota, np.ascontiguousarray(landed, dtype=float),
-                   with_home_open(np.asarray(approval, dtype=float)),
-                   np.array(shares, dtype=float) if contracted else np.empty((n, n, p)),
-                   contracted, float(elasticity), take)
-    return Allocation(take=take, supply_left=supply, quota_left=quota, unfilled=remaining)
+    _allocate_into(np.ascontiguousarray(want, dtype=float),
+                   np.ascontiguousarray(stock, dtype=float),
+                   np.ascontiguousarray(quota_allowance, dtype=float),
+                   np.ascontiguousarray(landed, dtype=float),
+                   np.ascontiguousarray(approval, dtype=float),
+                   np.ascontiguousarray(shares if contracted else take, dtype=float),
+                   contracted, float(elasticity), remaining, supply, quota, take, flows)
+    return Allocation(take=take, supply_left=supply, quota_left=quota, unfilled=remaining,
+                      flows=flows)
 
 
 # -- compiled kernels ------------------------------------------------------------
@@ -163,6 +171,21 @@ def _target_into(landed, depth, approval, elasticity, out):  # pragma: no cover 
 
 
 @njit(cache=True)
+def _shares_into(shares, landed, depth, approval, elasticity, rate,
+                 out):  # pragma: no cover - compiled
+    """``shares_towards_target``: the target into ``out``, then the move towards it."""
+    open_home = approval.copy()
+    for r in range(open_home.shape[0]):
+        open_home[r, r, :] = 1.0
+    _target_into(landed, depth, open_home, elasticity, out)
+    n, _, p = shares.shape
+    for e in range(n):
+        for i in range(n):
+            for q in range(p):
+                out[e, i, q] = shares[e, i, q] + rate * (out[e, i, q] - shares[e, i, q])
+
+
+@njit(cache=True)
 def _placed_into(want, supply, quota, approval, shares, got):  # pragma: no cover - compiled
     """Orders placed by ``shares``, within quota (foreign) and stock (all), pro rata."""
     n, _, p = shares.shape
@@ -185,13 +208,22 @@ def _placed_into(want, supply, quota, approval, shares, got):  # pragma: no cove
 
 
 @njit(cache=True)
-def _allocate_into(remaining, supply, quota, landed, approval, shares, contracted,
-                   elasticity, take):  # pragma: no cover - compiled
-    """``allocate``: updates ``remaining``, ``supply``, ``quota`` and ``take`` in place."""
+def _allocate_into(want, stock, quota_allowance, landed, approval, standing, contracted,
+                   elasticity, remaining, supply, quota, take,
+                   flows):  # pragma: no cover - compiled
+    """``allocate``: fills ``remaining``, ``supply``, ``quota``, ``take`` and ``flows``."""
     n, _, p = landed.shape
+    for r in range(n):
+        for q in range(p):
+            remaining[r, q] = want[r, q] if want[r, q] >= 0.0 else 0.0
+            supply[r, q] = stock[r, q] if stock[r, q] >= 0.0 else 0.0
+            quota[r, q] = quota_allowance[r, q]
     got = np.empty((n, n, p))
+    shares = standing.copy()  # the standing shares, then each spot round's
     open_now = approval.copy()  # routes a spot round may still use
-    spot_approval = approval.copy()  # licence requests not yet refused this week
+    for r in range(n):
+        open_now[r, r, :] = 1.0  # a region's own market is always open to it
+    spot_approval = open_now.copy()  # licence requests not yet refused this week
     for _ in range(n + 1):  # each spot round empties a source or fills every order
         spot = not contracted
         if spot:
@@ -234,3 +266,7 @@ def _allocate_into(remaining, supply, quota, landed, approval, shares, contracte
         if spot and obtained_total <= 1e-9:
             break  # the spot market has nothing more to give this week
         contracted = False
+    for e in range(n):
+        for i in range(n):
+            for q in range(p):
+                flows[e, i, q] = 0.0 if e == i else take[e, i, q]

@@ -7,6 +7,7 @@ from sim.trade import (
     adjusted_shares,
     allocate,
     landed_cost,
+    shares_towards_target,
     sourcing_target,
     with_home_open,
 )
@@ -211,3 +212,15 @@ def test_allocation_with_shares_never_exceeds_stock_want_or_quota():
         assert np.all(result.take.sum(axis=0) + result.unfilled == pytest.approx(want))
         assert np.all(result.flows.sum(axis=1) <= np.where(np.isinf(quota), np.inf, quota) + 1e-9)
         assert np.all(result.flows <= want[None, :, :] * with_home_open(approval) + 1e-9)
+
+
+def test_shares_move_towards_the_target_in_one_pass_as_in_two_steps():
+    rng = np.random.default_rng(3)
+    landed = rng.uniform(1, 3, (4, 4, 2))
+    stock = rng.uniform(0, 5, (4, 2))
+    approval = rng.choice([0.0, 0.4, 1.0], (4, 4, 2))
+    shares = sourcing_target(rng.uniform(1, 3, (4, 4, 2)), stock, np.ones((4, 4, 2)), 4.0)
+    two_steps = adjusted_shares(
+        shares, sourcing_target(landed, stock, with_home_open(approval), 4.0), 0.25)
+    one_pass = shares_towards_target(shares, landed, stock, approval, 4.0, 0.25)
+    np.testing.assert_array_equal(one_pass, two_steps)
