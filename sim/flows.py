@@ -74,10 +74,10 @@ def mined(content: np.ndarray, regions: np.ndarray, tonnes: np.ndarray,
     ``regions``, ``tonnes`` (t REO) and ``shares`` (NdPr, Dy/Tb) are per mine,
     added in mine order.
     """
-    produced = np.zeros(len(content))
-    np.add.at(produced, regions, tonnes)
-    content = content.copy()
-    np.add.at(content, regions, tonnes[:, np.newaxis] * shares)
+    produced, content = np.zeros(len(content)), np.array(content, dtype=float)
+    _mined_into(np.ascontiguousarray(regions, dtype=np.int64),
+                np.ascontiguousarray(tonnes, dtype=float),
+                np.ascontiguousarray(shares, dtype=float), produced, content)
     return produced, content
 
 
@@ -201,6 +201,14 @@ def reexport_approval(approval: np.ndarray, controlled: np.ndarray,
 # ``transform`` and ``updated_risk`` as loops per region and product, compiled by
 # numba: on arrays this small numpy's cost per call, not arithmetic, dominates.
 # ``x if x >= 0.0 else 0.0`` is numpy's ``maximum(x, 0)``, signed zeros included.
+
+
+@njit(cache=True)
+def _mined_into(regions, tonnes, shares, produced, content):  # pragma: no cover - compiled
+    for m in range(regions.size):
+        produced[regions[m]] += tonnes[m]
+        for k in range(2):
+            content[regions[m], k] += tonnes[m] * shares[m, k]
 
 
 @njit(cache=True)
