@@ -203,7 +203,7 @@ class LocalPool:
 
     def _start(self) -> cf.ProcessPoolExecutor:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sim.sweep.models", "sim.model"])
+        context.set_forkserver_preload(["sim.sweep.models", "sim.model", "sim.sweep.warm"])
         return cf.ProcessPoolExecutor(max_workers=self.capacity, mp_context=context,
                                       initializer=_install, initargs=(self.model,))
 
