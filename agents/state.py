@@ -1,23 +1,34 @@
-"""States: hold the policy levers of their region and, under ``policy = "ai"``, play.
+"""States: hold the policy levers of their region and decide what to do with them.
 
-Every ``review_weeks`` an AI state:
-1. keeps or breaks its deals: it defects with probability
+Each week a state takes its turn of the negotiate phase (``decide``) and
+returns one ``Decision`` (``sim.decisions``), which the model checks, applies
+and logs. Its inbox holds the offers, threats, answers and found defections
+sent to it; it reads them the week after they were sent.
+
+An AI state (``policy = "ai"``) each week answers its mail: it accepts,
+counters or rejects offers by their worth to its goals (``sim.bargaining``),
+concedes to threats when its export and standing goals outweigh hawkish
+leverage, and answers a broken deal in kind. Every ``review_weeks`` it also:
+1. keeps or breaks its deals: it breaks one with probability
    ``defection_probability * (defection_scale_at_zero_hawkishness + hawkishness)
-   * (1 - trust in the partner)``;
-2. answers open threats against it (concedes when its export and standing
-   goals outweigh hawkish leverage);
-3. as an exporter with leverage (world share of separation and magnets above
+   * (1 - trust in the partner)``, by setting its levers back;
+2. as an exporter with leverage (world share of separation and magnets above
    ``leverage_threshold``), tightens licensing towards states that tax its
-   goods, with probability ``hawkishness * grievance``, and relaxes it slowly
-   when relations are calm;
-   Under the heaviest pressure a hawk also caps its Dy/Tb oxide exports;
-4. as an importer under supply risk above its threshold, threatens (hawks) or
-   offers a framework (doves) to the supplier that restricts it most, funds
-   separation and magnet capacity at home or in an ally, subsidises its own
-   separation and magnet makers, and stockpiles with its allies; it destocks
-   when the risk has passed.
-A scripted state changes its levers only through the timeline, answers no
-offers and concedes to no threats. docs/negotiation.md explains the rules.
+   goods (chance ``hawkishness * grievance``) or offers them a fast track
+   against a tariff cut (chance ``(1 - hawkishness) * grievance``), relaxes
+   licensing slowly when relations are calm, and under the heaviest pressure
+   a hawk caps its Dy/Tb oxide exports;
+3. as an importer in supply pain above its threshold, threatens (a hawk,
+   when its last move was not a threat) or offers a framework to the supplier
+   that restricts it most, funds separation and magnet capacity at home or in
+   an ally, subsidises its own makers and stockpiles with its allies; it
+   destocks when the pain has passed.
+A scripted state changes its levers only through the timeline; it answers
+offers by the same valuation (accept when the package is worth it to its
+goals, else reject), never counters or threatens, concedes to no threat, and
+answers a broken deal by withdrawing its own side. A human state
+(``policy = "human"``) does only what is submitted for it. docs/negotiation.md
+explains the rules.
 """
 
 from __future__ import annotations
@@ -25,10 +36,13 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
+from sim import bargaining
+from sim import messages as msg
+from sim.decisions import Answer, Decision
 from sim.rng import stream
 from sim.scenario import levers as lv
 from sim.scenario.diplomacy import GOALS
-from sim.world import CONC, DYTB, MAGNET, PRODUCTS, WEEKS_PER_YEAR
+from sim.world import CONC, DYTB, MAGNET, WEEKS_PER_YEAR
 
 CONTROLLED = ["dytb_oxide", "magnet"]
 
@@ -47,6 +61,11 @@ class State(mesa.Agent):
         self.luck = stream(model.seed, "state", code)
         self.last_investment = -10**9
         self.quota_year, self.quota_use_seen = None, 0.0  # the January mining-quota review
+        self._levers: list = []
+        self._offers: list[lv.Offer] = []
+        self._threats: list[lv.Threat] = []
+        self._answers: list[Answer] = []
+        self._engaged: set[str] = set()  # states it already dealt with this week
 
     @property
     def is_ai(self) -> bool:
@@ -55,21 +74,41 @@ class State(mesa.Agent):
     def weight(self, goal: str) -> float:
         return float(self.weights[GOALS.index(goal)])
 
-    # -- the weekly decision ---------------------------------------------------
-    def decide(self) -> None:
-        model = self.model
+    # -- the weekly turn ----------------------------------------------------------
+    def review_mining_quota(self) -> None:
+        """The lever's own January rule (any policy); see ``_review_mining_quota``."""
         self._review_mining_quota()
-        if not self.is_ai or (model.steps + self.region) % self.strategy.review_weeks:
-            return
-        diplomacy = model.diplomacy
+
+    def decide(self) -> Decision | None:
+        """This week's decision: answers to its mail and, at a review, its own moves."""
+        if self.policy_mode == "human":
+            return None
+        model = self.model
+        self._levers, self._offers, self._threats, self._answers = [], [], [], []
+        self._engaged = set()
+        mail = model.diplomacy.mail(self.code, model.steps)
+        model.diplomacy.read(self.code, model.steps)
+        self._answer_offers()
+        for message in mail:
+            if isinstance(message, msg.ThreatReceived):
+                self._consider_threat(model.diplomacy.threats[message.threat])
+            elif isinstance(message, msg.DefectionFound):
+                self._answer_defection(message)
+        if self.is_ai and not (model.steps + self.region) % self.strategy.review_weeks:
+            self._review()
+        return Decision(state=self.code, levers=self._levers, offers=self._offers,
+                        answers=self._answers, threats=self._threats)
+
+    def _act(self, change) -> None:
+        self._levers.append(change)
+
+    def _review(self) -> None:
+        diplomacy = self.model.diplomacy
         for deal in list(diplomacy.deals):
             if deal.status == "in force" and self.code in deal.parties() and (
                     deal.defected_step is None):
                 self._keep_or_break(deal)
-        for case in diplomacy.threats:
-            if case.status == "open" and case.terms.target == self.code:
-                self.consider_threat(case)
-        if self._leverage() >= model.spec.negotiation.leverage_threshold:
+        if self.leverage() >= self.model.spec.negotiation.leverage_threshold:
             self._exporter_moves()
         self._importer_moves()
 
@@ -97,10 +136,11 @@ class State(mesa.Agent):
             headline=f"{self.code} raises its mining quota to {raised:,.0f} t REO/yr"),
             source="ai" if self.is_ai else "model")
 
-    def _leverage(self) -> float:
+    def leverage(self) -> float:
+        """Its share of the world's separation and magnets (its leverage score, 0-1)."""
         return float(self.model.scorecard.scores[self.region, GOALS.index("leverage")])
 
-    def _pain(self) -> float:
+    def pain(self) -> float:
         """Supply risk felt at home, or dear magnets, whichever is worse (0-1)."""
         risk = float(self.model.risk[self.region, [DYTB, MAGNET]].mean())
         dear = self.model.prices[self.region, MAGNET] / self.model.scorecard.reference_price[
@@ -111,16 +151,49 @@ class State(mesa.Agent):
     def _keep_or_break(self, deal) -> None:
         rules = self.model.spec.negotiation
         partner = next(p for p in deal.parties() if p != self.code)
+        if partner in self._engaged:
+            return
         trust = self.model.diplomacy.trust[self.region, self.model.region_index[partner]]
         chance = (rules.defection_probability * (rules.defection_scale_at_zero_hawkishness
                                                  + self.strategy.hawkishness)
                   * (1.0 - trust))
         if self.luck.random() < chance:
-            self.model.diplomacy.defect(deal, self.code)
+            self._engaged.add(partner)
+            self._break(deal)
+
+    def _break(self, deal) -> None:
+        """Quietly set its side of ``deal`` back to what it was before the deal."""
+        t = deal.terms
+        if self.code == t.licences_by:
+            before = deal.before_licence
+            self._act(lv.Licensing(
+                type="licensing", exporter=self.code, products=t.products,
+                destinations=[t.tariff_by, *t.trusted_partners], controlled=before["licensed"],
+                civil_approval_percent=before["civil"],
+                military_approval_percent=before["military"], delay_days=before["delay"],
+                headline=f"{self.code} slows licence approvals for {t.tariff_by} again"))
+        else:
+            self._act(lv.Tariff(
+                type="tariff", importer=self.code, exporters=[t.licences_by], products="all",
+                percent=deal.before_tariff,
+                headline=f"{self.code} restores its tariff on {t.licences_by}"))
 
     # -- answering others --------------------------------------------------------
-    def consider_threat(self, case) -> None:
-        """Concede when trade and standing matter more than hawkish leverage."""
+    def _answer_offers(self) -> None:
+        """Answer each open offer sent to it before this week (AI: accept, counter or
+        reject by its worth; scripted: accept or reject)."""
+        diplomacy = self.model.diplomacy
+        for case in diplomacy.open_offers_to(self.code).values():
+            if case.sent >= self.model.steps or case.proposer in self._engaged:
+                continue
+            reply, terms, reason = bargaining.reply(self, case.terms, case.counters_left,
+                                                    may_counter=self.is_ai)
+            self._answers.append(Answer(offer=case.id, reply=reply, counter=terms,
+                                        reason=reason))
+            self._engaged.add(case.proposer)
+
+    def _consider_threat(self, case) -> None:
+        """Concede when trade and standing matter more than hawkish leverage (AI only)."""
         if not self.is_ai or case.status != "open":
             return
         diplomacy = self.model.diplomacy
@@ -133,70 +206,59 @@ class State(mesa.Agent):
                  - h * self.weight("leverage")
                  - self.model.spec.negotiation.concession_distrust_weight * distrust)
         if score > 0:
-            diplomacy.concede(case)
+            t = case.terms
+            self._engaged.add(t.actor)
+            self._act(lv.Licensing(
+                type="licensing", exporter=self.code, products=t.demand_products,
+                destinations=[t.actor], civil_approval_percent=t.demand_civil_approval_percent,
+                military_approval_percent=diplomacy._military(self.code, t.actor,
+                                                              t.demand_products),
+                delay_days=self.model.spec.negotiation.concession_delay_days,
+                headline=f"{self.code} concedes to {t.actor}: civil licence "
+                f"approvals raised to {t.demand_civil_approval_percent:g}%"))
 
-    def answer_offer(self, offer: lv.Offer, counters_left: int):
-        """"accept", a counter-offer, or "reject"."""
-        if not self.is_ai:
-            return "reject"
-        diplomacy = self.model.diplomacy
-        proposer = self.model.region_index[offer.actor]
-        trust = diplomacy.trust[self.region, proposer]
-        rules = self.model.spec.negotiation
-        gain = self._offer_value(offer) + rules.offer_goodwill_per_trust * (
-            trust - rules.offer_neutral_trust)
-        if gain >= 0:
-            return "accept"
-        if counters_left <= 0:
-            return "reject"
-        current = offer.tariff_to_percent
-        return offer.model_copy(update={
-            "actor": self.code,
-            "tariff_to_percent": current * rules.counter_offer_tariff_share
-            if self.code == offer.licences_by else current,
-            "civil_approval_percent": (offer.civil_approval_percent + self._civil_now(offer)) / 2
-            if self.code == offer.licences_by else offer.civil_approval_percent,
-            "military_approval_percent": 0.0,
-            "headline": None})
+    def _answer_defection(self, found: msg.DefectionFound) -> None:
+        """Answer a broken deal: an AI state in kind, a scripted one by withdrawing its side."""
+        deal = next(d for d in self.model.diplomacy.deals if d.id == found.deal)
+        cheat = found.cheat
+        if self.model.diplomacy.deal_between(self.code, cheat):
+            return  # a new deal between them is already in force
+        if self.policy_mode == "scripted":
+            self._engaged.add(cheat)
+            self._withdraw(deal)
+        elif self.is_ai:
+            self._engaged.add(cheat)
+            self._retaliate(deal, cheat)
 
-    def _civil_now(self, offer) -> float:
-        policy, index = self.model.policy, self.model.region_index
-        e, d = index[offer.licences_by], index[offer.tariff_by]
-        idx = [PRODUCTS.index(p) for p in offer.products]
-        return float(policy.civil_approval[e, d, idx].min() * 100) if policy.licensed[
-            e, d, idx].any() else 100.0
+    def _withdraw(self, deal) -> None:
+        t = deal.terms
+        if self.code == t.tariff_by:
+            self._act(lv.Tariff(
+                type="tariff", importer=self.code, exporters=[t.licences_by], products="all",
+                percent=deal.before_tariff, headline=f"{self.code} withdraws its tariff cuts "
+                f"for {t.licences_by}: deal {deal.id} is broken"))
+        else:
+            before = deal.before_licence
+            self._act(lv.Licensing(
+                type="licensing", exporter=self.code, products=t.products,
+                destinations=[t.tariff_by, *t.trusted_partners], controlled=before["licensed"],
+                civil_approval_percent=before["civil"],
+                military_approval_percent=before["military"], delay_days=before["delay"],
+                headline=f"{self.code} withdraws its licence fast track for {t.tariff_by}: "
+                f"deal {deal.id} is broken"))
 
-    def _offer_value(self, offer: lv.DealTerms) -> float:
-        """This state's rough gain from the package, in goal-weighted units."""
-        diplomacy = self.model.diplomacy
-        tariff_now = diplomacy.tariff_level(offer.tariff_by, offer.licences_by)
-        cut = max(tariff_now - offer.tariff_to_percent, 0.0) / 100
-        opened = max(offer.civil_approval_percent - self._civil_now(offer), 0.0) / 100
-        military = offer.military_approval_percent / 100
-        h = self.strategy.hawkishness
-        rules = self.model.spec.negotiation
-        standing = rules.deal_standing_value
-        if self.code == offer.licences_by:
-            return (self.weight("export_revenue") * min(cut, 1.0) + self.weight("standing")
-                    * standing - self.weight("leverage") * (h * opened + military))
-        return (self.weight("supply_security") * (opened + military) + self.weight("standing")
-                * standing + self.weight("consumer_prices") * rules.deal_consumer_price_value
-                - self.weight("export_revenue") * rules.tariff_cut_revenue_cost * min(cut, 1.0)
-                - rules.hawk_deal_aversion * h)
-
-    def retaliate(self, deal, cheat: str) -> None:
-        """Answer a detected defection in kind (AI states only)."""
-        if not self.is_ai:
-            return
+    def _retaliate(self, deal, cheat: str) -> None:
+        """Answer a detected defection in kind."""
         reciprocity = self.strategy.reciprocity
         if self.code == deal.terms.tariff_by:
             rules = self.model.spec.negotiation
-            level = (deal.before_tariff + rules.retaliation_tariff_percent
+            today = self.model.diplomacy.tariff_level(self.code, cheat)
+            level = (max(deal.before_tariff, today) + rules.retaliation_tariff_percent
                      + rules.retaliation_tariff_per_reciprocity_percent * reciprocity)
-            self.model.apply_change(lv.Tariff(
+            self._act(lv.Tariff(
                 type="tariff", importer=self.code, exporters=[cheat], products="all",
                 percent=min(level, 1000.0), headline=f"{self.code} retaliates: tariff on {cheat} "
-                f"raised to {level:g}%"), source="ai")
+                f"raised to {level:g}%"))
         else:
             self._tighten(cheat, reciprocity, f"{self.code} retaliates: licences for {cheat} "
                           "cut back")
@@ -206,7 +268,8 @@ class State(mesa.Agent):
         diplomacy, policy = self.model.diplomacy, self.model.policy
         rules = self.model.spec.negotiation
         for other in self.model.states:
-            if other is self or diplomacy.deal_between(self.code, other.code):
+            if other is self or other.code in self._engaged or diplomacy.deal_between(
+                    self.code, other.code):
                 continue
             grievance = min(diplomacy.tariff_level(other.code, self.code)
                             / rules.full_grievance_tariff_percent, 1.0)
@@ -217,12 +280,15 @@ class State(mesa.Agent):
                                              [DYTB, MAGNET]].min() * 100
             if grievance >= 1.0 and self.strategy.hawkishness >= rules.export_cap_min_hawkishness:
                 self._cap_heavy_exports()
-            chance = self.strategy.hawkishness * grievance
-            if (grievance > rules.tighten_min_grievance
-                    and approval > rules.tighten_min_approval_percent
-                    and self.luck.random() < chance):
-                self._tighten(other.code, self.strategy.reciprocity,
-                              f"{self.code} tightens licensing for {other.code} over its tariffs")
+            if grievance > rules.tighten_min_grievance:
+                draw = self.luck.random()
+                if (draw < self.strategy.hawkishness * grievance
+                        and approval > rules.tighten_min_approval_percent):
+                    self._tighten(other.code, self.strategy.reciprocity,
+                                  f"{self.code} tightens licensing for {other.code} over its "
+                                  "tariffs")
+                elif draw < grievance and self._may_move(other.code):
+                    self._offer_fast_track(other.code)
             elif grievance < rules.ease_max_grievance and approval < 100 and policy.licensed[
                     self.region, other.region, [DYTB, MAGNET]].any():
                 trust = diplomacy.trust[self.region, other.region]
@@ -231,9 +297,33 @@ class State(mesa.Agent):
                                   f"{self.code} eases licensing for {other.code}",
                                   -rules.ease_delay_cut_days)
 
+    def _may_move(self, other: str) -> bool:
+        """No talks open with ``other`` and its patience since its last move has passed."""
+        diplomacy = self.model.diplomacy
+        if other in self._engaged or diplomacy.deal_between(self.code, other) or (
+                diplomacy.open_offer_between(self.code, other)
+                or diplomacy.open_threat(self.code, other)):
+            return False
+        last = diplomacy.last_move.get((self.code, other), -10**9)
+        return self.model.steps - last >= self.strategy.patience_weeks
+
+    def _offer_fast_track(self, dest: str) -> None:
+        """Offer ``dest`` a civil fast track against a tariff cut, as much as it can afford."""
+        tariff = self.model.diplomacy.tariff_level(dest, self.code)
+        terms = lv.Offer(type="offer", actor=self.code, tariff_by=dest, licences_by=self.code,
+                         tariff_to_percent=round(tariff * self.strategy.offered_tariff_share, 1),
+                         military_approval_percent=0.0)
+        at = bargaining.position(self, terms)
+        civil = bargaining.affordable_approval(self, terms, at)
+        if civil < at.civil_now + self.model.spec.negotiation.ease_step_percent:
+            return
+        self._engaged.add(dest)
+        self._offers.append(terms.model_copy(update={"civil_approval_percent": round(civil, 1)}))
+
     def _cap_heavy_exports(self) -> None:
         """A hawk under maximum pressure caps Dy/Tb exports at a share of their recent pace."""
-        if np.isfinite(self.model.policy.quota_t_per_year[self.region, DYTB]):
+        if np.isfinite(self.model.policy.quota_t_per_year[self.region, DYTB]) or any(
+                c.type == "export_quota" for c in self._levers):
             return
         window = self.model.spec.negotiation.export_cap_window_weeks
         recent = self.model.recorder.stacked("exports")[-window:, self.region, DYTB].tolist()
@@ -241,11 +331,10 @@ class State(mesa.Agent):
         if pace <= 0:
             return
         share = self.strategy.dytb_export_cap_share
-        self.model.apply_change(lv.ExportQuota(
+        self._act(lv.ExportQuota(
             type="export_quota", exporter=self.code, products=["dytb_oxide"],
             tonnes_per_year=round(share * pace, 1),
-            headline=f"{self.code} caps Dy/Tb oxide exports at {share * pace:,.0f} t/yr"),
-            source="ai")
+            headline=f"{self.code} caps Dy/Tb oxide exports at {share * pace:,.0f} t/yr"))
 
     def _tighten(self, dest: str, reciprocity: float, headline: str) -> None:
         policy = self.model.policy
@@ -264,16 +353,16 @@ class State(mesa.Agent):
         delay = policy.delay_days[self.region, d, [DYTB, MAGNET]].max()
         delay = min(max(delay + delay_change_days, 0.0),
                     self.model.spec.negotiation.max_licence_delay_days)
-        self.model.apply_change(lv.Licensing(
+        self._act(lv.Licensing(
             type="licensing", exporter=self.code, products=CONTROLLED, destinations=[dest],
             civil_approval_percent=civil, military_approval_percent=0.0, delay_days=delay,
             reexport_controlled=bool(policy.reexport_controlled[self.region, d, DYTB]),
-            headline=headline), source="ai")
+            headline=headline))
 
     # -- an importer under supply risk --------------------------------------------------
     def _importer_moves(self) -> None:
         rules = self.model.spec.negotiation
-        pain = self._pain()
+        pain = self.pain()
         threshold = rules.pain_threshold * (rules.pain_threshold_scale_at_zero_tolerance
                                             + self.strategy.risk_tolerance)
         if pain > threshold:
@@ -297,29 +386,28 @@ class State(mesa.Agent):
         return self.model.regions[best] if weight[best] > 0 else None
 
     def _negotiate_with_supplier(self) -> None:
+        """Threaten (a hawk whose last move towards it was not a threat) or make an offer to
+        the supplier that restricts it most."""
         diplomacy = self.model.diplomacy
         supplier = self._main_restrictor()
-        if supplier is None or diplomacy.deal_between(self.code, supplier) or (
-                diplomacy.open_threat(self.code, supplier)):
-            return
-        last = diplomacy.last_move.get((self.code, supplier), -10**9)
-        if self.model.steps - last < self.strategy.patience_weeks:
+        if supplier is None or not self._may_move(supplier):
             return
         rules = self.model.spec.negotiation
-        if self.strategy.hawkishness >= rules.threat_min_hawkishness:
-            self.model.apply_change(lv.Threat(
+        self._engaged.add(supplier)
+        if (self.strategy.hawkishness >= rules.threat_min_hawkishness
+                and diplomacy.last_kind.get((self.code, supplier)) != "threat"):
+            self._threats.append(lv.Threat(
                 type="threat", actor=self.code, target=supplier,
-                percent=rules.threat_tariff_percent, deadline_weeks=self.strategy.patience_weeks),
-                source="ai")
+                percent=rules.threat_tariff_percent, deadline_weeks=self.strategy.patience_weeks))
         else:
             tariff = diplomacy.tariff_level(self.code, supplier)
             allies = [a for a in self.allies if self.model.states[
                 self.model.region_index[a]].is_ai and a != supplier]
-            self.model.apply_change(lv.Offer(
+            self._offers.append(lv.Offer(
                 type="offer", actor=self.code, tariff_by=self.code, licences_by=supplier,
                 tariff_to_percent=round(tariff * self.strategy.offered_tariff_share, 1),
                 civil_approval_percent=self.strategy.offered_civil_approval_percent,
-                trusted_partners=allies), source="ai")
+                trusted_partners=allies))
 
     def _fund_capacity(self) -> None:
         rules = self.model.spec.negotiation
@@ -334,12 +422,11 @@ class State(mesa.Agent):
         recipe = self.model.spec.production
         feed = magnets * recipe.ndpr_per_t_magnet / rules.funded_feed_ndpr_share
         for stage, size in (("refining", feed), ("magnets", magnets)):
-            self.model.apply_change(lv.CapacityInvestment(
+            self._act(lv.CapacityInvestment(
                 type="capacity_investment", actor=self.code,
                 firm=f"{self.code.lower()}_{host.lower()}_{stage}_programme", region=host,
                 stage=stage, capacity_t_per_year=round(size, 1),
-                headline=f"{self.code} funds {size:,.0f} t/yr of {stage} capacity in {host}"),
-                source="ai")
+                headline=f"{self.code} funds {size:,.0f} t/yr of {stage} capacity in {host}"))
 
     def _subsidise(self, pain: float) -> None:
         """Support its own separation and magnet makers, more the worse the pain."""
@@ -349,10 +436,9 @@ class State(mesa.Agent):
                                      ("magnets", 2, strategy.magnet_subsidy_usd_per_kg)):
             level = round(scale * pain, 1)
             if level > policy.subsidy[self.region, column] + step:
-                self.model.apply_change(lv.Subsidy(
+                self._act(lv.Subsidy(
                     type="subsidy", state=self.code, stage=stage, usd_per_kg=level,
-                    headline=f"{self.code} subsidises its {stage} at ${level:g}/kg"),
-                    source="ai")
+                    headline=f"{self.code} subsidises its {stage} at ${level:g}/kg"))
 
     def _host_region(self) -> str:
         """Itself or the ally with the most mining capacity."""
@@ -374,17 +460,17 @@ class State(mesa.Agent):
                                                                1.0), 1)
             current = self.model.policy.stockpile_target_t[state.region, MAGNET]
             if target > current * rules.stockpile_raise_factor and target > 1:
-                self.model.apply_change(lv.Stockpile(
+                self._act(lv.Stockpile(
                     type="stockpile", actor=self.code, state=code, product="magnet",
                     target_t=target, buy_t_per_year=target,
                     headline=f"{code} builds a magnet stockpile of {target:,.0f} t"
-                    + (f" with {self.code}" if code != self.code else "")), source="ai")
+                    + (f" with {self.code}" if code != self.code else "")))
 
     def _destock(self) -> None:
         policy = self.model.policy
         held = self.model.stockpile[self.region, MAGNET]
         if policy.stockpile_target_t[self.region, MAGNET] > 0 and held > 1:
-            self.model.apply_change(lv.Stockpile(
+            self._act(lv.Stockpile(
                 type="stockpile", state=self.code, product="magnet", target_t=0.0,
                 release_t_per_year=round(held, 1),
-                headline=f"{self.code} releases its magnet stockpile"), source="ai")
+                headline=f"{self.code} releases its magnet stockpile"))
