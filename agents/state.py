@@ -187,7 +187,7 @@ class State(mesa.Agent):
             if case.sent >= self.model.steps or case.proposer in self._engaged:
                 continue
             reply, terms, reason = bargaining.reply(self, case.terms, case.counters_left,
-                                                    may_counter=self.is_ai)
+                                                    may_counter=True)
             self._answers.append(Answer(offer=case.id, reply=reply, counter=terms,
                                         reason=reason))
             self._engaged.add(case.proposer)
@@ -268,11 +268,14 @@ class State(mesa.Agent):
         diplomacy, policy = self.model.diplomacy, self.model.policy
         rules = self.model.spec.negotiation
         for other in self.model.states:
-            if other is self or other.code in self._engaged or diplomacy.deal_between(
-                    self.code, other.code):
+            if other is self or other.code in self._engaged:
                 continue
             grievance = min(diplomacy.tariff_level(other.code, self.code)
                             / rules.full_grievance_tariff_percent, 1.0)
+            deal = diplomacy.deal_between(self.code, other.code)
+            if deal is not None:
+                self._renegotiate(deal, other.code, grievance)
+                continue
             if any(t.status == "carried out" and t.terms.actor == other.code
                    and t.terms.target == self.code for t in diplomacy.threats):
                 grievance = 1.0
@@ -296,6 +299,21 @@ class State(mesa.Agent):
                     self._licence(other.code, min(approval + rules.ease_step_percent, 100.0),
                                   f"{self.code} eases licensing for {other.code}",
                                   -rules.ease_delay_cut_days)
+
+    def _renegotiate(self, deal, other: str, grievance: float) -> None:
+        """Once a deal's cuts are all made, a licensing state still taxed above
+        ``tighten_min_grievance`` may offer new terms (chance ``(1 - hawkishness) *
+        grievance``); a deal it signs replaces the one in force."""
+        rules = self.model.spec.negotiation
+        if (self.code != deal.terms.licences_by or deal.cuts or deal.defected_step is not None
+                or grievance <= rules.tighten_min_grievance):
+            return
+        last = self.model.diplomacy.last_move.get((self.code, other), -10**9)
+        if self.model.steps - last < self.strategy.patience_weeks or (
+                self.model.diplomacy.open_offer_between(self.code, other)):
+            return
+        if self.luck.random() < (1 - self.strategy.hawkishness) * grievance:
+            self._offer_fast_track(other)
 
     def _may_move(self, other: str) -> bool:
         """No talks open with ``other`` and its patience since its last move has passed."""

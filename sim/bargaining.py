@@ -80,28 +80,33 @@ def affordable_approval(state, terms: lv.DealTerms, at: Position) -> float:
 def counter(state, offer: lv.Offer, at: Position) -> lv.Offer | None:
     """Terms ``state`` could sign instead of ``offer``, or None when it has none to give."""
     rules = state.model.spec.negotiation
-    if state.code == offer.licences_by:
-        asked = round(offer.tariff_to_percent * rules.counter_offer_tariff_share, 1)
-        ask = offer.model_copy(update={"tariff_to_percent": asked})
-        civil = min(affordable_approval(state, ask, at), offer.civil_approval_percent)
-        if civil < at.civil_now + rules.ease_step_percent:
+    if state.code == offer.licences_by:  # asks a deeper cut, or the whole tariff off
+        for asked in (round(offer.tariff_to_percent * rules.counter_offer_tariff_share, 1),
+                      0.0):
+            ask = offer.model_copy(update={"tariff_to_percent": asked,
+                                           "military_approval_percent": 0.0})
+            civil = min(affordable_approval(state, ask, at), offer.civil_approval_percent)
+            if civil >= at.civil_now + rules.ease_step_percent:
+                break
+        else:
             return None
         return offer.model_copy(update={
             "actor": state.code, "tariff_to_percent": asked, "civil_approval_percent":
             round(civil, 1), "military_approval_percent": 0.0, "headline": None})
-    # the tariff side: asks for its own approval target and pays what that is worth to it
+    # the tariff side: asks for its own approval target; short of that, for military use
+    # too, as much as its pain makes worth the price; else it pays less in tariff cuts
     civil = max(offer.civil_approval_percent, state.strategy.offered_civil_approval_percent)
-    ask = offer.model_copy(update={"civil_approval_percent": civil,
-                                   "tariff_to_percent": at.tariff_now})
-    room = value(state, ask, at)
-    cost = state.weight("export_revenue") * rules.tariff_cut_revenue_cost
-    if room <= 0:
-        return None
-    cut = min(room / cost, 1.0) * 100 if cost > 0 else at.tariff_now
-    tariff = round(max(at.tariff_now - cut, offer.tariff_to_percent, 0.0), 1)
-    return offer.model_copy(update={
-        "actor": state.code, "civil_approval_percent": civil, "tariff_to_percent": tariff,
-        "headline": None})
+    ask = offer.model_copy(update={"civil_approval_percent": civil, "actor": state.code,
+                                   "headline": None})
+    gain = value(state, ask, at)
+    if gain >= 0:
+        return ask
+    per_military = (state.weight("supply_security") * rules.supply_value_at_full_pain
+                    * at.pain / 100)
+    military = offer.military_approval_percent - gain / per_military if per_military > 0 else 0
+    if offer.military_approval_percent < military <= 100:
+        return ask.model_copy(update={"military_approval_percent": round(military, 1)})
+    return None
 
 
 def reply(state, offer: lv.Offer, counters_left: int, may_counter: bool):

@@ -216,7 +216,8 @@ class Diplomacy:
             self._log("counter_offer", code, proposer,
                       f"{code} counters {proposer}'s offer {case.id}: tariff down to "
                       f"{counter.tariff_to_percent:g}%, civil approval "
-                      f"{counter.civil_approval_percent:g}%{reason}", payload, source)
+                      f"{counter.civil_approval_percent:g}%, military "
+                      f"{counter.military_approval_percent:g}%{reason}", payload, source)
             self.propose(counter, case.counters_left - 1, answers=case.id)
         self._send(proposer, msg.OfferAnswered(self.now, code, case.id, answer.reply,
                                                answer.reason))
@@ -300,9 +301,17 @@ class Diplomacy:
             hit = change.destinations == "all" or any(d in change.destinations for d in routes)
             products = PRODUCTS if change.products == "all" else change.products
             covers = any(p in t.products for p in products)
-            return hit and covers and change.controlled and (
-                change.civil_approval_percent < t.civil_approval_percent - 1e-9
-                or change.delay_days > t.delay_days + 1e-9)
+            if not (hit and covers and change.controlled):
+                return False
+            e, d = self._i(t.licences_by), self._i(t.tariff_by)
+            idx = [PRODUCTS.index(p) for p in t.products]
+            policy = self.model.policy
+            civil = float(policy.civil_approval[e, d, idx].min() * 100) if policy.licensed[
+                e, d, idx].any() else 100.0
+            delay = float(policy.delay_days[e, d, idx].max())
+            lowered = min(civil, t.civil_approval_percent) - 1e-9
+            slowed = max(delay, t.delay_days) + 1e-9
+            return change.civil_approval_percent < lowered or change.delay_days > slowed
         return False
 
     # -- the weekly clock ----------------------------------------------------
