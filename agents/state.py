@@ -336,7 +336,7 @@ class State(mesa.Agent):
         if civil < at.civil_now + self.model.spec.negotiation.ease_step_percent:
             return
         self._engaged.add(dest)
-        self._offers.append(terms.model_copy(update={"civil_approval_percent": round(civil, 1)}))
+        self._offers.append(bargaining.revised(terms, civil_approval_percent=round(civil, 1)))
 
     def _cap_heavy_exports(self) -> None:
         """A hawk under maximum pressure caps Dy/Tb exports at a share of their recent pace."""

@@ -83,20 +83,20 @@ def counter(state, offer: lv.Offer, at: Position) -> lv.Offer | None:
     if state.code == offer.licences_by:  # asks a deeper cut, or the whole tariff off
         for asked in (round(offer.tariff_to_percent * rules.counter_offer_tariff_share, 1),
                       0.0):
-            ask = offer.model_copy(update={"tariff_to_percent": asked,
+            ask = revised(offer, **{"tariff_to_percent": asked,
                                            "military_approval_percent": 0.0})
             civil = min(affordable_approval(state, ask, at), offer.civil_approval_percent)
             if civil >= at.civil_now + rules.ease_step_percent:
                 break
         else:
             return None
-        return offer.model_copy(update={
+        return revised(offer, **{
             "actor": state.code, "tariff_to_percent": asked, "civil_approval_percent":
             round(civil, 1), "military_approval_percent": 0.0, "headline": None})
     # the tariff side: asks for its own approval target; short of that, for military use
     # too, as much as its pain makes worth the price; else it pays less in tariff cuts
     civil = max(offer.civil_approval_percent, state.strategy.offered_civil_approval_percent)
-    ask = offer.model_copy(update={"civil_approval_percent": civil, "actor": state.code,
+    ask = revised(offer, **{"civil_approval_percent": civil, "actor": state.code,
                                    "headline": None})
     gain = value(state, ask, at)
     if gain >= 0:
@@ -105,8 +105,14 @@ def counter(state, offer: lv.Offer, at: Position) -> lv.Offer | None:
                     * at.pain / 100)
     military = offer.military_approval_percent - gain / per_military if per_military > 0 else 0
     if offer.military_approval_percent < military <= 100:
-        return ask.model_copy(update={"military_approval_percent": round(military, 1)})
+        return revised(ask, **{"military_approval_percent": round(military, 1)})
     return None
+
+
+def revised(offer: lv.Offer, **update) -> lv.Offer:
+    """``offer`` with ``update`` applied, validated again (ranges, plain floats)."""
+    fields = offer.model_dump(exclude_none=True) | {"date": None} | update
+    return type(offer).model_validate({k: v for k, v in fields.items() if v is not None})
 
 
 def reply(state, offer: lv.Offer, counters_left: int, may_counter: bool):
