@@ -24,9 +24,9 @@ leverage, and answers a broken deal in kind. Every ``review_weeks`` it also:
    an ally, subsidises its own makers and stockpiles with its allies; it
    destocks when the pain has passed.
 A scripted state changes its levers only through the timeline; it answers
-offers by the same valuation (accept when the package is worth it to its
-goals, else reject), never counters or threatens, concedes to no threat, and
-answers a broken deal by withdrawing its own side. A human state
+offers by the same valuation (accept when the package improves its
+scorecard, else counter or reject), never offers or threatens, concedes to no
+threat, and answers a broken deal by withdrawing its own side. A human state
 (``policy = "human"``) does only what is submitted for it. docs/negotiation.md
 explains the rules.
 """

@@ -237,6 +237,12 @@ class Diplomacy:
                   "delay": float(policy.delay_days[e, d, idx].max())}
         deal = Agreement(f"D{len(self.deals) + 1}", terms, self.now, before,
                          self.tariff_level(terms.tariff_by, terms.licences_by))
+        for case in self.offers.values():  # talks between the two are overtaken by the deal
+            if case.status == "open" and {case.proposer, case.addressee} == set(deal.parties()):
+                case.status = "overtaken"
+                self._log("offer_overtaken", case.proposer, case.addressee,
+                          f"{case.proposer}'s offer {case.id} is overtaken by deal {deal.id}",
+                          {"offer": case.id, "deal": deal.id})
         for old in self.deals:  # a new deal between the same two replaces the one in force
             if old.status == "in force" and set(old.parties()) == set(deal.parties()):
                 old.status, old.cuts = "renegotiated", []

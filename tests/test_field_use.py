@@ -149,6 +149,11 @@ HINTS: dict[str, dict] = {
             f"timeline.bad_news_{k}": {"type": "announcement", "date": date, "sentiment": -1.0,
                                        "firm": "mountain_pass"}
             for k, date in enumerate(["2025-01-13", "2025-02-10", "2025-03-10"])}}},
+    # an offer to a human state that never answers lapses after this many weeks
+    "negotiation.offer_open_weeks": {"scenario": "framework_deal",
+                                     "base": {"regions.US.policy": "human"}, "weeks": 60},
+    # easing needs a grievance below the cut-off: at 0 no state is ever eased
+    "negotiation.ease_max_grievance": {"scenario": "framework_deal", "values": [0.0]},
     # military end use: a US buyer, under China's licensing that refuses military use
     "manufacturers.*.segment": {"path": "manufacturers.us_ev.segment", "values": ["defence"]},
     "manufacturers.*.military_share": {"path": "manufacturers.us_ev.military_share",
