@@ -119,6 +119,13 @@ def reply(state, offer: lv.Offer, counters_left: int, may_counter: bool):
     """(reply, counter or None, reason) for ``offer`` by the valuation above."""
     at = position(state, offer)
     gain = value(state, offer, at)
+    if state.code == offer.licences_by and offer.military_approval_percent > at.military_now:
+        refusal = "military end use is not on offer"  # a licensing state keeps it refused
+        if may_counter and counters_left > 0:
+            terms = counter(state, offer, at)
+            if terms is not None:
+                return "counter", terms, refusal
+        return "reject", None, refusal
     if gain >= 0:
         return "accept", None, f"worth {gain:+.3f} to its goals"
     if may_counter and counters_left > 0:
