@@ -96,6 +96,8 @@ class State(mesa.Agent):
                 self._answer_defection(message)
         if self.is_ai and not (model.steps + self.region) % self.strategy.review_weeks:
             self._review()
+        if not (self._levers or self._offers or self._answers or self._threats):
+            return None
         return Decision(state=self.code, levers=self._levers, offers=self._offers,
                         answers=self._answers, threats=self._threats)
 
