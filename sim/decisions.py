@@ -214,6 +214,7 @@ class DecisionDesk:
             queued, self.submitted[state.code] = self.submitted[state.code], []
             for decision in queued:
                 self._apply(DecisionRecord(step=step, source="player", decision=decision))
+            self.model.diplomacy.read(state.code, step)  # its team has read its letters
             return
         decision = state.decide()
         if decision is not None and not decision.empty:

@@ -171,6 +171,12 @@ class StandoffModel(mesa.Model):
         may not make it, changing nothing), applied in its turn next week."""
         return self.decisions.submit(decision)
 
+    def briefing(self, code: str):
+        """What state ``code`` knows this week (``sim.briefing.Briefing``)."""
+        from sim.briefing import briefing
+
+        return briefing(self, code)
+
     def add_firm(self, kind: str, name: str, spec):
         firm = FIRM_KINDS[kind](self, name, spec, self.region_index[spec.region])
         self.firms[kind].append(firm)

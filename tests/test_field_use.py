@@ -40,6 +40,8 @@ NOT_BEHAVIOUR = {
     "description": "notes for the reader of the scenario file; no output shows it",
     "question": "notes for the reader of the scenario file; no output shows it",
     "regions.*.name": "display name of a state: checked in the view's scorecard below",
+    "negotiation.observation_noise_percent": "what a human team's briefing shows of its "
+    "partners; no state's rule reads it: checked in tests/test_briefing.py",
     **{f"timeline[{kind}].type": "the tag that picks the change type; each type's own "
        "fields are probed" for kind in ("export_quota", "mining_quota", "export_duty",
                                        "tariff", "licensing", "price_floor", "subsidy", "stockpile",

@@ -93,6 +93,11 @@ class Negotiation(Strict):
     detection_lag_weeks: Annotated[int, Field(ge=0, le=104)] = Field(
         8, description="Weeks before a defection is seen by the other side."
     )
+    observation_noise_percent: Points = Field(
+        5.0, description="Std. dev. (percentage points) of the noise on what a state's "
+        "briefing shows of a partner's side of a deal (approval rate or tariff, seen "
+        "detection_lag_weeks late); it suspects a breach beyond twice this."
+    )
     defection_probability: Frac = Field(
         0.05, description="Base chance per review that a party defects (scaled by "
         "hawkishness and distrust)."
