@@ -245,3 +245,35 @@ class DecisionDesk:
             model.apply_change(change, source=source)
         for change in (*decision.threats, *decision.offers):
             model.apply_change(change, source=source)
+
+
+class DecisionLogError(ValueError):
+    """A decision log file that cannot be read; the message names the line and the fault."""
+
+
+def log_text(records: list[DecisionRecord]) -> str:
+    """A decision log as JSON lines (``decisions.jsonl``), one record a line."""
+    return "".join(record.model_dump_json(exclude_defaults=True) + "\n" for record in records)
+
+
+def read_log(path) -> list[DecisionRecord]:
+    """The records of a ``decisions.jsonl`` file written by ``log_text``."""
+    from pathlib import Path
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise DecisionLogError(f"{path}: cannot read the decision log ({error})") from None
+    records = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(DecisionRecord.model_validate_json(line))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the line"
+            raise DecisionLogError(f"{path} line {number}: {where}: {first['msg']}; each "
+                                   "line is one decision record as decisions.jsonl holds "
+                                   "them") from None
+    return records
