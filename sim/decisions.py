@@ -180,13 +180,18 @@ class DecisionDesk:
         self.submitted: dict[str, list[Decision]] = {code: [] for code in model.regions}
         self.replaying: dict[tuple[int, str], list[DecisionRecord]] | None = None
 
-    def submit(self, decision: Decision | dict) -> Decision:
-        """Queue a human state's decision for its next turn; refused ones change nothing."""
+    def submit(self, decision: Decision | dict, explore: bool = False) -> Decision:
+        """Queue a human state's decision for its next turn; refused ones change nothing.
+
+        ``explore``: a person exploring acts for any state, AI or scripted too (as
+        the browser view's offer control does); the decision is applied in that
+        state's turn before its own.
+        """
         decision = as_decision(decision)
         code = decision.state
         state = self.model.states[self.model.region_index[code]] if (
             code in self.model.region_index) else None
-        if state is not None and state.policy_mode != "human":
+        if state is not None and state.policy_mode != "human" and not explore:
             human = [s.code for s in self.model.states if s.policy_mode == "human"]
             raise DecisionRefused(code, [
                 f"{code} plays by policy {state.policy_mode!r}; decisions are submitted only "
@@ -210,10 +215,10 @@ class DecisionDesk:
             for record in self.replaying.get((step, state.code), ()):
                 self._apply(record)
             return
+        queued, self.submitted[state.code] = self.submitted[state.code], []
+        for decision in queued:
+            self._apply(DecisionRecord(step=step, source="player", decision=decision))
         if state.policy_mode == "human":
-            queued, self.submitted[state.code] = self.submitted[state.code], []
-            for decision in queued:
-                self._apply(DecisionRecord(step=step, source="player", decision=decision))
             self.model.diplomacy.read(state.code, step)  # its team has read its letters
             return
         decision = state.decide()

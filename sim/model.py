@@ -166,10 +166,11 @@ class StandoffModel(mesa.Model):
         """Apply a lever or world change and log it (the replayable record)."""
         self.changes.apply(change, source=source, name=name)
 
-    def submit(self, decision: Decision | dict) -> Decision:
+    def submit(self, decision: Decision | dict, explore: bool = False) -> Decision:
         """Submit a human state's decision: checked now (``DecisionRefused`` if the state
-        may not make it, changing nothing), applied in its turn next week."""
-        return self.decisions.submit(decision)
+        may not make it, changing nothing), applied in its turn next week. ``explore``
+        lets a person act for an AI or scripted state too."""
+        return self.decisions.submit(decision, explore=explore)
 
     def briefing(self, code: str):
         """What state ``code`` knows this week (``sim.briefing.Briefing``)."""
