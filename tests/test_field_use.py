@@ -125,8 +125,10 @@ HINTS: dict[str, dict] = {
               "base": {"negotiation.full_pain_price_rise": 100.0}}
        for name in ("regions.*.strategy.risk_tolerance",
                     "negotiation.destock_share_of_threshold")},
-    # scarcity prices only unmet use: a world short of magnets outside China
-    "market.scarcity_sensitivity": {"scenario": "escalation", "weeks": 78},
+    # scarcity prices only unmet use: a world short of magnets outside China (no deal:
+    # the US is left to a team that does nothing)
+    "market.scarcity_sensitivity": {"scenario": "escalation", "weeks": 78,
+                                    "base": {"regions.US.policy": "human"}},
     # the ETF's weights and outside share sum to one
     "finance.etfs.*.outside_weight": {
         "path": "finance.etfs.metals_mining_etf.outside_weight", "values": [0.93],
@@ -152,8 +154,8 @@ HINTS: dict[str, dict] = {
                                        "firm": "mountain_pass"}
             for k, date in enumerate(["2025-01-13", "2025-02-10", "2025-03-10"])}}},
     # an offer to a human state that never answers lapses after this many weeks
-    "negotiation.offer_open_weeks": {"scenario": "framework_deal",
-                                     "base": {"regions.US.policy": "human"}, "weeks": 60},
+    "negotiation.offer_open_weeks": {"scenario": "allied_buildout",
+                                     "base": {"regions.CN.policy": "human"}, "weeks": 78},
     # easing needs a grievance below the cut-off: at 0 no state is ever eased
     "negotiation.ease_max_grievance": {"scenario": "framework_deal", "values": [0.0]},
     # military end use: a US buyer, under China's licensing that refuses military use
