@@ -88,12 +88,12 @@ class State(mesa.Agent):
         self._engaged = set()
         mail = model.diplomacy.mail(self.code, model.steps)
         model.diplomacy.read(self.code, model.steps)
-        self._answer_offers()
-        for message in mail:
+        for message in mail:  # a state it answers here has no offer of it accepted this week
             if isinstance(message, msg.ThreatReceived):
                 self._consider_threat(model.diplomacy.threats[message.threat])
             elif isinstance(message, msg.DefectionFound):
                 self._answer_defection(message)
+        self._answer_offers()
         if self.is_ai and not (model.steps + self.region) % self.strategy.review_weeks:
             self._review()
         if not (self._levers or self._offers or self._answers or self._threats):
@@ -163,6 +163,15 @@ class State(mesa.Agent):
             self._engaged.add(partner)
             self._break(deal)
 
+    def _fast_tracked(self, deal) -> list[str]:
+        """The routes ``deal``'s licences cover that no other deal in force of it covers."""
+        t, diplomacy = deal.terms, self.model.diplomacy
+        others = [d for d in diplomacy.deals if d is not deal and d.status == "in force"
+                  and d.terms.licences_by == self.code]
+        covered = {code for d in others for code in (d.terms.tariff_by, *d.terms.trusted_partners)}
+        return [code for code in (t.tariff_by, *t.trusted_partners)
+                if code == t.tariff_by or code not in covered]
+
     def _break(self, deal) -> None:
         """Quietly set its side of ``deal`` back to what it was before the deal."""
         t = deal.terms
@@ -170,7 +179,7 @@ class State(mesa.Agent):
             before = deal.before_licence
             self._act(lv.Licensing(
                 type="licensing", exporter=self.code, products=t.products,
-                destinations=[t.tariff_by, *t.trusted_partners], controlled=before["licensed"],
+                destinations=self._fast_tracked(deal), controlled=before["licensed"],
                 civil_approval_percent=before["civil"],
                 military_approval_percent=before["military"], delay_days=before["delay"],
                 headline=f"{self.code} slows licence approvals for {t.tariff_by} again"))
@@ -243,7 +252,7 @@ class State(mesa.Agent):
             before = deal.before_licence
             self._act(lv.Licensing(
                 type="licensing", exporter=self.code, products=t.products,
-                destinations=[t.tariff_by, *t.trusted_partners], controlled=before["licensed"],
+                destinations=self._fast_tracked(deal), controlled=before["licensed"],
                 civil_approval_percent=before["civil"],
                 military_approval_percent=before["military"], delay_days=before["delay"],
                 headline=f"{self.code} withdraws its licence fast track for {t.tariff_by}: "
@@ -269,6 +278,8 @@ class State(mesa.Agent):
     def _exporter_moves(self) -> None:
         diplomacy, policy = self.model.diplomacy, self.model.policy
         rules = self.model.spec.negotiation
+        partners = {code for d in diplomacy.deals if d.status == "in force"
+                    and d.terms.licences_by == self.code for code in d.terms.trusted_partners}
         for other in self.model.states:
             if other is self or other.code in self._engaged:
                 continue
@@ -287,7 +298,7 @@ class State(mesa.Agent):
                 self._cap_heavy_exports()
             if grievance > rules.tighten_min_grievance:
                 draw = self.luck.random()
-                if (draw < self.strategy.hawkishness * grievance
+                if (draw < self.strategy.hawkishness * grievance and other.code not in partners
                         and approval > rules.tighten_min_approval_percent):
                     self._tighten(other.code, self.strategy.reciprocity,
                                   f"{self.code} tightens licensing for {other.code} over its "
