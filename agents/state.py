@@ -136,7 +136,7 @@ class State(mesa.Agent):
         model.apply_change(lv.MiningQuota(
             type="mining_quota", state=self.code, tonnes_per_year=raised, raise_with_demand=True,
             headline=f"{self.code} raises its mining quota to {raised:,.0f} t REO/yr"),
-            source="ai" if self.is_ai else "model")
+            source="model")  # the lever's own rule, not a decision of the state
 
     def leverage(self) -> float:
         """Its share of the world's separation and magnets (its leverage score, 0-1)."""

@@ -154,3 +154,19 @@ def test_every_logged_change_loads_back(name):
     for item in logged:
         change = item.change()
         assert change.type == ("offer" if item.kind == "counter_offer" else item.kind)
+
+
+def test_every_move_of_an_ai_state_comes_through_its_logged_decisions():
+    model = finished_model("escalation", 2, 260)
+    records = [r for r in model.decisions.log if r.source == "ai"]
+    assert records
+    moves = sum(len(r.decision.levers) + len(r.decision.offers) + len(r.decision.threats)
+                for r in records)
+    answers = sum(len(r.decision.answers) for r in records)
+    consequences = ("investment_decision", "capacity_online")  # of a funded plant
+    told = [n for n in model.news.items if n.source == "ai" and n.kind not in consequences]
+    answered = [n for n in told if n.kind in ("offer_accepted", "offer_rejected",
+                                              "counter_offer")]
+    assert len(answered) == answers
+    assert len(told) - len(answered) == moves
+    assert all(r.decision.state in {s.code for s in model.states if s.is_ai} for r in records)
