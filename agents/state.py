@@ -222,8 +222,8 @@ class State(mesa.Agent):
             self._act(lv.Licensing(
                 type="licensing", exporter=self.code, products=t.demand_products,
                 destinations=[t.actor], civil_approval_percent=t.demand_civil_approval_percent,
-                military_approval_percent=diplomacy._military(self.code, t.actor,
-                                                              t.demand_products),
+                military_approval_percent=diplomacy.military_percent(
+                    self.code, t.actor, t.demand_products),
                 delay_days=self.model.spec.negotiation.concession_delay_days,
                 headline=f"{self.code} concedes to {t.actor}: civil licence "
                 f"approvals raised to {t.demand_civil_approval_percent:g}%"))

@@ -222,7 +222,8 @@ class Diplomacy:
         self._send(proposer, msg.OfferAnswered(self.now, code, case.id, answer.reply,
                                                answer.reason))
 
-    def _military(self, exporter: str, dest: str, products: list[str]) -> float:
+    def military_percent(self, exporter: str, dest: str, products: list[str]) -> float:
+        """Military approval (percent) of ``exporter`` for ``dest`` over ``products``."""
         policy = self.model.policy
         idx = [PRODUCTS.index(p) for p in products]
         return float(policy.military_approval[self._i(exporter), self._i(dest), idx].min() * 100)
