@@ -97,6 +97,19 @@ def problems(model: World, decision: Decision) -> list[str]:
     if code not in model.region_index:
         return [f"state {code!r} is not in this scenario; allowed: {', '.join(model.regions)}"]
     me = model.states[model.region_index[code]]
+    allowed = ", ".join(model.regions)
+    for group in ("levers", "offers", "threats"):
+        for k, change in enumerate(getattr(decision, group)):
+            found += [f"{group}.{k}.{field}: unknown region {value!r}; allowed: {allowed}"
+                      for field, value in lv.regions_named(change)
+                      if value not in model.region_index]
+    for k, answer in enumerate(decision.answers):
+        if answer.counter is not None:
+            found += [f"answers.{k}.counter.{field}: unknown region {value!r}; allowed: "
+                      f"{allowed}" for field, value in lv.regions_named(answer.counter)
+                      if value not in model.region_index]
+    if found:
+        return found
     for k, change in enumerate(decision.levers):
         found += _lever_problems(model, me, change, f"levers.{k}")
     for k, offer in enumerate(decision.offers):

@@ -59,6 +59,10 @@ def _offer_to(model, code: str):
      "threats.0.actor: 'CN'", "as US only"),
     ({"state": "US", "answers": [{"offer": "O99", "reply": "accept"}]},
      "answers.0.offer: O99 is not an open offer", "open offers to US"),
+    ({"state": "US", "offers": [{"type": "offer", "actor": "US", "tariff_by": "US",
+                                 "licences_by": "XX", "tariff_to_percent": 10}]},
+     "offers.0.licences_by: unknown region 'XX'", "allowed: CN, US"),
+    ({"state": "XX", "levers": []}, "state 'XX' is not in this scenario", "allowed: CN"),
 ])
 def test_a_decision_the_state_may_not_make_is_refused_and_changes_nothing(
         decision, wrong, allowed):
@@ -67,7 +71,7 @@ def test_a_decision_the_state_may_not_make_is_refused_and_changes_nothing(
     with pytest.raises(DecisionRefused) as refused:
         model.submit(decision)
     assert wrong in str(refused.value) and allowed in str(refused.value)
-    assert str(refused.value).startswith("decision of US refused: ")
+    assert str(refused.value).startswith(f"decision of {decision['state']} refused: ")
     assert _snapshot(model) == before
     model.step()  # nothing was queued either
     assert not [n for n in model.news.items if n.source == "player"]
