@@ -62,8 +62,7 @@ class ExporterMoves:
         if (self.code != deal.terms.licences_by or deal.cuts or deal.defected_step is not None
                 or grievance <= rules.tighten_min_grievance):
             return
-        last = self.model.diplomacy.last_move.get((self.code, other), -10**9)
-        if self.model.steps - last < self.strategy.patience_weeks or (
+        if not self._patience_passed(other) or (
                 self.model.diplomacy.open_offer_between(self.code, other)):
             return
         if self.luck.random() < (1 - self.strategy.hawkishness) * grievance:
@@ -76,8 +75,15 @@ class ExporterMoves:
                 diplomacy.open_offer_between(self.code, other)
                 or diplomacy.open_threat(self.code, other)):
             return False
+        return self._patience_passed(other)
+
+    def _patience_passed(self, other: str) -> bool:
+        """Its patience has passed since its last move towards ``other``: ``patience_weeks``,
+        times one more for each of its offers ``other`` turned down in a row."""
+        diplomacy = self.model.diplomacy
         last = diplomacy.last_move.get((self.code, other), -10**9)
-        return self.model.steps - last >= self.strategy.patience_weeks
+        refused = diplomacy.refusals(self.code, other)
+        return self.model.steps - last >= self.strategy.patience_weeks * (1 + refused)
 
     def _offer_fast_track(self, dest: str) -> None:
         """Offer ``dest`` a civil fast track against a tariff cut, as much as it can afford."""

@@ -129,6 +129,21 @@ class Diplomacy:
         return {k: o for k, o in self.offers.items() if o.status == "open"
                 and o.addressee == code}
 
+    def refusals(self, proposer: str, addressee: str) -> int:
+        """Offers between the two that ended without a deal (rejected or lapsed) since the
+        last one that ended in one, counted for ``proposer``'s patience."""
+        count = 0
+        for case in self.offers.values():
+            if {case.proposer, case.addressee} != {proposer, addressee}:
+                continue
+            if case.status == "accepted":
+                count = 0
+            elif case.status in ("rejected", "lapsed") and case.proposer == proposer or (
+                    case.status == "rejected" and case.addressee == proposer
+                    and case.answers):
+                count += 1
+        return count
+
     def next_offer_id(self) -> str:
         return f"O{len(self.offers) + 1}"
 
