@@ -80,9 +80,11 @@ def affordable_approval(state, terms: lv.DealTerms, at: Position) -> float:
 def counter(state, offer: lv.Offer, at: Position) -> lv.Offer | None:
     """Terms ``state`` could sign instead of ``offer``, or None when it has none to give."""
     rules = state.model.spec.negotiation
-    if state.code == offer.licences_by:  # asks a deeper cut, or the whole tariff off
-        for asked in (round(offer.tariff_to_percent * rules.counter_offer_tariff_share, 1),
-                      0.0):
+    if state.code == offer.licences_by:  # the same cut without military use, or a deeper
+        asks = [round(offer.tariff_to_percent * rules.counter_offer_tariff_share, 1), 0.0]
+        if offer.military_approval_percent > at.military_now:
+            asks.insert(0, offer.tariff_to_percent)
+        for asked in asks:
             ask = revised(offer, **{"tariff_to_percent": asked,
                                            "military_approval_percent": 0.0})
             civil = min(affordable_approval(state, ask, at), offer.civil_approval_percent)
