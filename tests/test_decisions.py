@@ -174,3 +174,17 @@ def test_every_move_of_an_ai_state_comes_through_its_logged_decisions():
     assert len(answered) == answers
     assert len(told) - len(answered) == moves
     assert all(r.decision.state in {s.code for s in model.states if s.is_ai} for r in records)
+
+
+def test_an_answer_that_comes_too_late_is_refused_in_its_turn_and_changes_nothing():
+    model = _model(overrides=HUMAN_US)
+    offer_id, case = _offer_to(model, "US")
+    while model.steps < case.expires - 1:
+        model.step()
+    model.submit({"state": "US", "answers": [{"offer": offer_id, "reply": "accept"}]})
+    deals = len(model.diplomacy.deals)
+    model.step()  # the offer lapses at the clock, before the US's turn
+    assert case.status == "lapsed" and len(model.diplomacy.deals) == deals
+    refused = [n for n in model.news.items if n.kind == "decision_refused"]
+    assert [(n.step, n.actor, n.source) for n in refused] == [(model.steps, "US", "player")]
+    assert f"{offer_id} is not an open offer" in refused[0].headline
