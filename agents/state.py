@@ -77,10 +77,6 @@ class State(ExporterMoves, ImporterMoves, mesa.Agent):
         return float(self.weights[GOALS.index(goal)])
 
     # -- the weekly turn ----------------------------------------------------------
-    def review_mining_quota(self) -> None:
-        """The lever's own January rule (any policy); see ``_review_mining_quota``."""
-        self._review_mining_quota()
-
     def decide(self) -> Decision | None:
         """This week's decision: answers to its mail and, at a review, its own moves."""
         if self.policy_mode == "human":
@@ -116,7 +112,7 @@ class State(ExporterMoves, ImporterMoves, mesa.Agent):
             self._exporter_moves()
         self._importer_moves()
 
-    def _review_mining_quota(self) -> None:
+    def review_mining_quota(self) -> None:
         """Each January: a mining quota set to follow demand rises with the state's use of
         concentrate since last January, while its miners' remembered margin is above
         ``investment.mining_quota_raise_margin`` (scripted or AI: the rule is the lever's)."""
