@@ -9,9 +9,11 @@ Notebook use::
 
 The policy changes a run can be given mid-way (``model.apply_change``) are the
 lever classes of ``sim.scenario.levers``, importable from here: ``Tariff``,
-``ExportQuota``, ``Licensing`` and the rest.
+``ExportQuota``, ``Licensing`` and the rest. A human state's moves go in a
+``Decision`` (``model.submit``), checked against what that state may do.
 """
 
+from sim.decisions import Decision, DecisionRefused
 from sim.runner import RunResult, run_scenario
 from sim.scenario import Scenario, ScenarioError, available_scenarios, load_scenario
 from sim.scenario.levers import (
@@ -33,7 +35,8 @@ from sim.scenario.levers import (
 
 __version__ = "0.1.0"
 
-__all__ = ["Announcement", "CapacityInvestment", "Deal", "DemandShock", "Disruption",
+__all__ = ["Announcement", "CapacityInvestment", "Deal", "Decision", "DecisionRefused",
+           "DemandShock", "Disruption",
            "ExportDuty", "ExportQuota", "Licensing", "Offer", "PriceFloor", "RunResult",
            "Scenario", "ScenarioError", "StandoffModel", "Stockpile", "Subsidy", "Tariff",
            "Threat", "available_scenarios", "load_scenario", "run_scenario"]

@@ -62,6 +62,8 @@ class ChangeHandler:
         payload = change.model_dump(mode="json", exclude_none=True)
         if name:
             payload["name"] = name
+        if change.type == "offer":
+            payload["offer_id"] = model.diplomacy.next_offer_id()
         self.log(change.type, source, actor_of(change), subject_of(change), headline(change),
                  payload)
         if not model.policy.apply(change):

@@ -91,6 +91,9 @@ def add_commands(commands) -> None:
                      help="override a scenario field, e.g. --set demand.growth_percent_per_year=6")
     run.add_argument("--overwrite", action="store_true", help="replace an existing --out folder")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
+    run.add_argument("--decisions", type=Path, default=None, metavar="DECISIONS.jsonl",
+                     help="replay a run: apply this decision log (decisions.jsonl of an earlier "
+                     "run, same scenario and seed) instead of letting the states decide")
     run.set_defaults(handler=_run)
 
     validate = commands.add_parser("validate", help="check scenario files without running them")
@@ -138,8 +141,17 @@ def _run(args) -> int:
         raise CliError(f"--out {out} is a file; give a folder")
     if out.exists() and any(out.iterdir()) and not args.overwrite:
         raise CliError(f"--out {out} exists and is not empty; pass --overwrite to replace it")
+    decisions = None
+    if args.decisions is not None:
+        from sim.decisions import DecisionLogError, read_log
+
+        try:
+            decisions = read_log(args.decisions)
+        except DecisionLogError as exc:
+            raise CliError(str(exc)) from None
     progress = not args.no_progress and sys.stderr.isatty()
-    result = run_scenario(scenario, seed=seed, steps=args.steps, progress=progress)
+    result = run_scenario(scenario, seed=seed, steps=args.steps, progress=progress,
+                          decisions=decisions)
     write_run(result, out, overwrite=args.overwrite)
     print(f"{scenario.name} seed {seed}: {result.steps} weeks -> {out}/")
     return 0

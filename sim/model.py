@@ -1,11 +1,12 @@
 """The Mesa model: wiring and the named phases of one week.
 
-Phases, in order: ``policy`` (timeline events, states decide on last week's
-record), ``mine``, ``plan`` (buyers state what they want at current prices),
-``trade`` (arrivals, then allocation by landed cost within quotas and
-licences), ``transform`` (refining, magnet making, end use), ``stockpile``,
-``clear`` (prices), ``speculate`` (investors and oxide hoards,
-``sim.finance``), ``invest``, ``measure``. Where every tonne is lives in
+Phases, in order: ``policy`` (timeline events, then the negotiate phase:
+each state's decision, on last week's record, ``sim.decisions``), ``mine``,
+``plan`` (buyers state what they want at current prices), ``trade``
+(arrivals, then allocation by landed cost within quotas and licences),
+``transform`` (refining, magnet making, end use), ``stockpile``, ``clear``
+(prices), ``speculate`` (investors and oxide hoards, ``sim.finance``),
+``invest``, ``measure``. Where every tonne is lives in
 ``sim.physical``; the arithmetic of each movement in ``sim.flows``,
 ``sim.trade`` and ``sim.market`` as pure functions. Agents decide; the model
 moves material. docs/architecture.md draws the layers.
@@ -24,6 +25,7 @@ from agents.firm_rules import CAPACITY, DYTB_PER_T, NDPR_PER_T
 from agents.manufacturer import AT_START, Buyers
 from agents.miner import operational_shocks
 from sim.changes import ChangeHandler
+from sim.decisions import Decision, DecisionDesk
 from sim.finance import Exchange
 from sim.market import export_rent, open_at_the_margin, parity_prices, price_step
 from sim.metrics import read_all
@@ -108,6 +110,7 @@ class StandoffModel(mesa.Model):
         self.physical = Physical(n, p, ore_grades(n, self.firms["miners"]))
         self._read_grades()
         self.diplomacy = Diplomacy(self)
+        self.decisions = DecisionDesk(self)
         self.scorecard = Scorecard(self)
         self.timeline: dict[int, list] = {}
         for name, change in scenario.timeline.items():
@@ -187,6 +190,18 @@ class StandoffModel(mesa.Model):
         """Apply a lever or world change and log it (the replayable record)."""
         self.changes.apply(change, source=source, name=name)
 
+    def submit(self, decision: Decision | dict, explore: bool = False) -> Decision:
+        """Submit a human state's decision: checked now (``DecisionRefused`` if the state
+        may not make it, changing nothing), applied in its turn next week. ``explore``
+        lets a person act for an AI or scripted state too."""
+        return self.decisions.submit(decision, explore=explore)
+
+    def briefing(self, code: str):
+        """What state ``code`` knows this week (``sim.briefing.Briefing``)."""
+        from sim.briefing import briefing
+
+        return briefing(self, code)
+
     def add_firm(self, kind: str, name: str, spec):
         firm = FIRM_KINDS[kind](self, name, spec, self.region_index[spec.region])
         self.firms[kind].append(firm)
@@ -238,8 +253,9 @@ class StandoffModel(mesa.Model):
         for name, change in self.timeline.get(self.steps, ()):
             self.apply_change(change, source="timeline", name=name)
         self.diplomacy.week()
-        for state in self.states:
-            state.decide()  # every change refreshes the market view
+        for state in self.states:  # the negotiate phase: each state's turn, in order
+            state.review_mining_quota()
+            self.decisions.turn(state)  # every change refreshes the market view
         # Route terms carry over until this week's trade sets them.
         self.week = flows.Week.quiet(last.landed, last.wedge, last.approval)
 

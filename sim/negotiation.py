@@ -1,12 +1,16 @@
 """The negotiation protocol: threats, offers, frameworks, compliance, trust.
 
-States act through ``threaten``, ``propose``, ``sign``, ``defect`` and
-``concede``; the weekly ``week()`` carries out scheduled tariff cuts, resolves
-threats at their deadlines, detects defections after the detection lag and
-lets trust recover. Frameworks carry no enforcement: a party that defects
-simply reverses its levers, and the other side notices only later. Every
-move is a logged change or news item, so the deal register can be rebuilt
-from the log. What a state decides lives in ``agents/state.py``.
+States send threats and offers (``threaten``, ``propose``) through their
+decisions (``sim.decisions``); each lands as a typed message in the
+addressee's inbox (``sim.messages``) and is answered at that state's next
+turn (``answer``), never by a call from one state into another. Accepted
+offers are signed (``sign``). The weekly clock (``week``) carries out
+scheduled tariff cuts, resolves threats at their deadlines, lets unanswered
+offers lapse, detects defections after the detection lag and lets trust
+recover. Frameworks carry no enforcement: a party that sets a lever against
+a deal's terms breaks it (``check_breach``), and the other side notices only
+later. What a state decides lives in ``agents/state.py`` and
+``sim/bargaining.py``.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from sim import messages as msg
 from sim.scenario import levers as lv
 from sim.world import PRODUCTS, STAGES
 
@@ -35,6 +40,28 @@ class ThreatCase:
     issued: int
     deadline: int
     status: str = "open"  # open, averted, carried out
+
+
+@dataclass
+class OpenOffer:
+    """An offer in the register: open until its addressee answers or it lapses."""
+
+    id: str
+    terms: lv.Offer
+    counters_left: int
+    sent: int
+    expires: int
+    status: str = "open"  # open, accepted, rejected, countered, lapsed
+    answers: str = ""  # the offer this one counters
+
+    @property
+    def proposer(self) -> str:
+        return self.terms.actor
+
+    @property
+    def addressee(self) -> str:
+        t = self.terms
+        return t.licences_by if t.actor == t.tariff_by else t.tariff_by
 
 
 @dataclass
@@ -75,7 +102,10 @@ class Diplomacy:
         self.committed = np.zeros((n, len(STAGES)))  # t/yr funded by states, by host
         self.threats: list[ThreatCase] = []
         self.deals: list[Agreement] = []
+        self.offers: dict[str, OpenOffer] = {}
+        self.inbox: dict[str, list[msg.Message]] = {code: [] for code in model.regions}
         self.last_move: dict[tuple[str, str], int] = {}
+        self.last_kind: dict[tuple[str, str], str] = {}  # "threat" or "offer", by pair
 
     # -- helpers ------------------------------------------------------------
     def _i(self, code: str) -> int:
@@ -90,6 +120,43 @@ class Diplomacy:
             if deal.status == "in force" and {a, b} == set(deal.parties()):
                 return deal
         return None
+
+    def open_offer_between(self, a: str, b: str) -> OpenOffer | None:
+        return next((o for o in self.offers.values() if o.status == "open"
+                     and {o.proposer, o.addressee} == {a, b}), None)
+
+    def open_offers_to(self, code: str) -> dict[str, OpenOffer]:
+        return {k: o for k, o in self.offers.items() if o.status == "open"
+                and o.addressee == code}
+
+    def refusals(self, proposer: str, addressee: str) -> int:
+        """Offers between the two that ended without a deal (rejected or lapsed) since the
+        last one that ended in one, counted for ``proposer``'s patience."""
+        count = 0
+        for case in self.offers.values():
+            if {case.proposer, case.addressee} != {proposer, addressee}:
+                continue
+            if case.status == "accepted":
+                count = 0
+            elif case.status in ("rejected", "lapsed") and case.proposer == proposer or (
+                    case.status == "rejected" and case.addressee == proposer
+                    and case.answers):
+                count += 1
+        return count
+
+    def next_offer_id(self) -> str:
+        return f"O{len(self.offers) + 1}"
+
+    def mail(self, code: str, before: int) -> list[msg.Message]:
+        """Messages to ``code`` sent before week ``before`` (what it reads this turn)."""
+        return [m for m in self.inbox[code] if m.sent < before]
+
+    def read(self, code: str, before: int) -> None:
+        """``code`` has read its mail up to week ``before``."""
+        self.inbox[code] = [m for m in self.inbox[code] if m.sent >= before]
+
+    def _send(self, to: str, message: msg.Message) -> None:
+        self.inbox[to].append(message)
 
     def open_threat(self, actor: str, target: str) -> ThreatCase | None:
         return next((t for t in self.threats if t.status == "open"
@@ -108,8 +175,9 @@ class Diplomacy:
                 return False
         return True
 
-    def _log(self, kind: str, actor: str, subject: str, text: str, payload=None) -> None:
-        self.model.changes.log(kind, "negotiation", actor, subject, text, payload)
+    def _log(self, kind: str, actor: str, subject: str, text: str, payload=None,
+             source: str = "negotiation") -> None:
+        self.model.changes.log(kind, source, actor, subject, text, payload)
 
     def _move_standing(self, state: int, change: float) -> None:
         """Standing is a 0-1 score: moves stop at its bounds."""
@@ -122,44 +190,58 @@ class Diplomacy:
         rules = self.model.spec.negotiation
         self._move_standing(self._i(threat.actor), -rules.standing_loss_per_threat)
         self.last_move[(threat.actor, threat.target)] = self.now
-        target = self.model.states[self._i(threat.target)]
-        target.consider_threat(case)
+        self.last_kind[(threat.actor, threat.target)] = "threat"
+        self._send(threat.target, msg.ThreatReceived(self.now, threat.actor,
+                                                     len(self.threats) - 1, case.deadline))
 
-    def concede(self, case: ThreatCase) -> None:
-        t = case.terms
-        self.model.apply_change(lv.Licensing(
-            type="licensing", exporter=t.target, products=t.demand_products,
-            destinations=[t.actor], civil_approval_percent=t.demand_civil_approval_percent,
-            military_approval_percent=self._military(t.target, t.actor, t.demand_products),
-            delay_days=self.model.spec.negotiation.concession_delay_days,
-            headline=f"{t.target} concedes to {t.actor}: civil licence "
-            f"approvals raised to {t.demand_civil_approval_percent:g}%"), source="ai")
+    def propose(self, offer: lv.Offer, counters_left: int | None = None,
+                answers: str = "") -> OpenOffer:
+        """Register an offer and post it to the other party's inbox."""
+        rules = self.model.spec.negotiation
+        counters_left = rules.max_counter_offers if counters_left is None else counters_left
+        case = OpenOffer(self.next_offer_id(), offer, counters_left, self.now,
+                         self.now + rules.offer_open_weeks, answers=answers)
+        self.offers[case.id] = case
+        self.last_move[(case.proposer, case.addressee)] = self.now
+        self.last_kind[(case.proposer, case.addressee)] = "offer"
+        self._send(case.addressee, msg.OfferReceived(self.now, case.proposer, case.id))
+        return case
 
-    def _military(self, exporter: str, dest: str, products: list[str]) -> float:
+    def answer(self, code: str, answer, source: str) -> None:
+        """``code`` answers an open offer addressed to it (checked by ``sim.decisions``)."""
+        case = self.offers[answer.offer]
+        proposer = case.proposer
+        reason = f": {answer.reason}" if answer.reason else ""
+        detail = {"offer": case.id, "reason": answer.reason}
+        if answer.reply == "accept":
+            case.status = "accepted"
+            self._log("offer_accepted", code, proposer, f"{code} accepts {proposer}'s offer "
+                      f"{case.id}{reason}", detail, source)
+            self.sign(case.terms)
+        elif answer.reply == "reject":
+            case.status = "rejected"
+            self._log("offer_rejected", code, proposer, f"{code} rejects {proposer}'s offer "
+                      f"{case.id}{reason}", detail, source)
+        else:
+            case.status = "countered"
+            counter = answer.counter
+            payload = counter.model_dump(mode="json", exclude_none=True)
+            payload |= {"offer_id": self.next_offer_id(), "answers": case.id,
+                        "reason": answer.reason}
+            self._log("counter_offer", code, proposer,
+                      f"{code} counters {proposer}'s offer {case.id}: tariff down to "
+                      f"{counter.tariff_to_percent:g}%, civil approval "
+                      f"{counter.civil_approval_percent:g}%, military "
+                      f"{counter.military_approval_percent:g}%{reason}", payload, source)
+            self.propose(counter, case.counters_left - 1, answers=case.id)
+        self._send(proposer, msg.OfferAnswered(self.now, code, case.id, answer.reply,
+                                               answer.reason))
+
+    def military_percent(self, exporter: str, dest: str, products: list[str]) -> float:
+        """Military approval (percent) of ``exporter`` for ``dest`` over ``products``."""
         policy = self.model.policy
         idx = [PRODUCTS.index(p) for p in products]
         return float(policy.military_approval[self._i(exporter), self._i(dest), idx].min() * 100)
-
-    def propose(self, offer: lv.Offer, counters_left: int | None = None) -> None:
-        """Send an offer to the other party, who accepts, counters or rejects."""
-        rules = self.model.spec.negotiation
-        counters_left = rules.max_counter_offers if counters_left is None else counters_left
-        proposer = offer.actor
-        other = offer.licences_by if proposer == offer.tariff_by else offer.tariff_by
-        self.last_move[(proposer, other)] = self.now
-        responder = self.model.states[self._i(other)]
-        answer = responder.answer_offer(offer, counters_left)
-        if answer == "accept":
-            self._log("offer_accepted", other, proposer, f"{other} accepts {proposer}'s offer")
-            self.sign(offer)
-        elif isinstance(answer, lv.Offer):
-            self._log("counter_offer", other, proposer,
-                      f"{other} counters: tariff down to {answer.tariff_to_percent:g}%, civil "
-                      f"approval {answer.civil_approval_percent:g}%",
-                      answer.model_dump(mode="json", exclude_none=True))
-            self.propose(answer, counters_left - 1)
-        else:
-            self._log("offer_rejected", other, proposer, f"{other} rejects {proposer}'s offer")
 
     def sign(self, terms: lv.DealTerms) -> Agreement:
         model, policy = self.model, self.model.policy
@@ -171,6 +253,18 @@ class Diplomacy:
                   "delay": float(policy.delay_days[e, d, idx].max())}
         deal = Agreement(f"D{len(self.deals) + 1}", terms, self.now, before,
                          self.tariff_level(terms.tariff_by, terms.licences_by))
+        for case in self.offers.values():  # talks between the two are overtaken by the deal
+            if case.status == "open" and {case.proposer, case.addressee} == set(deal.parties()):
+                case.status = "overtaken"
+                self._log("offer_overtaken", case.proposer, case.addressee,
+                          f"{case.proposer}'s offer {case.id} is overtaken by deal {deal.id}",
+                          {"offer": case.id, "deal": deal.id})
+        for old in self.deals:  # a new deal between the same two replaces the one in force
+            if old.status == "in force" and set(old.parties()) == set(deal.parties()):
+                old.status, old.cuts = "renegotiated", []
+                if old.defected_step is None:
+                    deal.before_licence, deal.before_tariff = (old.before_licence,
+                                                               old.before_tariff)
         self.deals.append(deal)
         for a, b in (deal.parties(), deal.parties()[::-1]):
             self._move_standing(self._i(a), model.spec.negotiation.standing_gain_per_deal)
@@ -208,25 +302,39 @@ class Diplomacy:
                 percent=level, headline=f"Deal {deal.id}: {t.tariff_by} cuts its tariff on "
                 f"{t.licences_by} to {level:g}%"), source="deal")
 
-    def defect(self, deal: Agreement, party: str) -> None:
-        """``party`` quietly reverses its side of ``deal``."""
+    def check_breach(self, change: lv.LeverBase, party: str) -> None:
+        """A lever ``party`` set against the terms of a deal in force breaks it (quietly:
+        the other side finds out after the detection lag)."""
+        for deal in self.deals:
+            if deal.status != "in force" or deal.defected_step is not None or (
+                    party not in deal.parties()):
+                continue
+            if self._breaks(deal, change, party):
+                deal.defected_by, deal.defected_step = party, self.now
+                deal.cuts = []
+
+    def _breaks(self, deal: Agreement, change: lv.LeverBase, party: str) -> bool:
         t = deal.terms
-        deal.defected_by, deal.defected_step = party, self.now
-        if party == t.licences_by:
-            before = deal.before_licence
-            self.model.apply_change(lv.Licensing(
-                type="licensing", exporter=party, products=t.products,
-                destinations=[t.tariff_by, *t.trusted_partners], controlled=before["licensed"],
-                civil_approval_percent=before["civil"],
-                military_approval_percent=before["military"], delay_days=before["delay"],
-                headline=f"{party} slows licence approvals for {t.tariff_by} again"),
-                source="ai")
-        else:
-            deal.cuts = []
-            self.model.apply_change(lv.Tariff(
-                type="tariff", importer=party, exporters=[t.licences_by], products="all",
-                percent=deal.before_tariff,
-                headline=f"{party} restores its tariff on {t.licences_by}"), source="ai")
+        if change.type == "tariff" and party == t.tariff_by:
+            hit = change.exporters == "all" or t.licences_by in change.exporters
+            return hit and change.percent > self.tariff_level(t.tariff_by, t.licences_by) + 1e-9
+        if change.type == "licensing" and party == t.licences_by:
+            routes = [t.tariff_by, *t.trusted_partners]
+            hit = change.destinations == "all" or any(d in change.destinations for d in routes)
+            products = PRODUCTS if change.products == "all" else change.products
+            covers = any(p in t.products for p in products)
+            if not (hit and covers and change.controlled):
+                return False
+            e, d = self._i(t.licences_by), self._i(t.tariff_by)
+            idx = [PRODUCTS.index(p) for p in t.products]
+            policy = self.model.policy
+            civil = float(policy.civil_approval[e, d, idx].min() * 100) if policy.licensed[
+                e, d, idx].any() else 100.0
+            delay = float(policy.delay_days[e, d, idx].max())
+            lowered = min(civil, t.civil_approval_percent) - 1e-9
+            slowed = max(delay, t.delay_days) + 1e-9
+            return change.civil_approval_percent < lowered or change.delay_days > slowed
+        return False
 
     # -- the weekly clock ----------------------------------------------------
     def week(self) -> None:
@@ -235,6 +343,7 @@ class Diplomacy:
             if deal.status == "in force":
                 self._due_cuts(deal)
         self._resolve_threats()
+        self._lapse_offers()
         self._detect_defections(rules.detection_lag_weeks, rules.trust_loss_on_defection)
         initial = rules.initial_trust
         self.trust += rules.trust_recovery_per_week * (initial - self.trust)
@@ -248,9 +357,19 @@ class Diplomacy:
         self.standing += rules.standing_recovery_per_week * (0.5 - self.standing)
         np.clip(self.standing, 0.0, 1.0, out=self.standing)
 
+    def _lapse_offers(self) -> None:
+        for case in self.offers.values():
+            if case.status == "open" and self.now >= case.expires:
+                case.status = "lapsed"
+                self._log("offer_lapsed", case.addressee, case.proposer,
+                          f"{case.proposer}'s offer {case.id} lapses unanswered by "
+                          f"{case.addressee}", {"offer": case.id})
+                self._send(case.proposer, msg.OfferAnswered(self.now, case.addressee, case.id,
+                                                            "lapsed", "no answer in time"))
+
     def _resolve_threats(self) -> None:
         rules = self.model.spec.negotiation
-        for case in self.threats:
+        for index, case in enumerate(self.threats):
             if case.status != "open":
                 continue
             t = case.terms
@@ -261,20 +380,26 @@ class Diplomacy:
                 self._log("threat_averted", t.actor, t.target,
                           f"{t.actor} drops its {t.percent:g}% tariff threat: {t.target} "
                           "raised licence approvals")
+                self._tell_both(t, msg.ThreatResolved(self.now, t.actor, index, "averted"))
             elif self.now >= case.deadline:
                 case.status = "carried out"
                 level = self.tariff_level(t.actor, t.target) + t.percent
                 self.model.apply_change(lv.Tariff(
                     type="tariff", importer=t.actor, exporters=[t.target], products=t.products,
                     percent=min(level, 1000.0), headline=f"{t.actor} carries out its threat: "
-                    f"+{t.percent:g}% tariff on {t.target}"), source="ai")
+                    f"+{t.percent:g}% tariff on {t.target}"), source="negotiation")
                 a, b = self._i(t.target), self._i(t.actor)
                 self.trust[a, b] = max(0.0, self.trust[a, b]
                                        - rules.trust_loss_on_carried_out_threat)
+                self._tell_both(t, msg.ThreatResolved(self.now, t.actor, index, "carried out"))
+
+    def _tell_both(self, threat: lv.Threat, message: msg.Message) -> None:
+        self._send(threat.actor, message)
+        self._send(threat.target, message)
 
     def _detect_defections(self, lag: int, loss: float) -> None:
         for deal in self.deals:
-            if deal.status != "in force" or deal.defected_step is None:
+            if deal.defected_step is None or deal.detected_step is not None:
                 continue
             if self.now - deal.defected_step < lag:
                 continue
@@ -287,7 +412,7 @@ class Diplomacy:
             self._log("defection_detected", victim, cheat,
                       f"{victim} finds that {cheat} broke deal {deal.id}; trust falls to "
                       f"{self.trust[v, c]:.2f}", {"deal": deal.id})
-            self.model.states[v].retaliate(deal, cheat)
+            self._send(victim, msg.DefectionFound(self.now, cheat, deal.id, cheat))
 
     # -- outputs -------------------------------------------------------------
     def register(self) -> pd.DataFrame:

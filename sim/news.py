@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+LOG_KEYS = ("name", "offer_id", "answers", "reason")  # added by the log to a change's fields
 EVENT_COLUMNS = ["step", "date", "kind", "source", "actor", "subject", "headline", "detail"]
 
 
@@ -24,6 +25,20 @@ class NewsItem:
     subject: str
     headline: str
     payload: dict = field(default_factory=dict)
+
+    def change(self):
+        """The validated change this item logged (a lever, offer, threat...), else None.
+
+        The log adds a few keys of its own to a change's fields (``LOG_KEYS``: the
+        scenario's name for it, an offer's id); they are left out here.
+        """
+        from sim.scenario import levers as lv
+
+        kind = "offer" if self.kind == "counter_offer" else self.kind
+        if kind not in LEVER_TYPES:
+            return None
+        fields = {k: v for k, v in self.payload.items() if k not in LOG_KEYS}
+        return getattr(lv, LEVER_TYPES[kind]).model_validate(fields | {"type": kind})
 
     def row(self) -> list:
         detail = json.dumps(self.payload, sort_keys=True, default=str) if self.payload else ""
@@ -46,7 +61,8 @@ class NewsLog:
 CAPACITY_KINDS = {"capacity_investment", "investment_decision", "capacity_online"}
 STORY_SOURCES = {"timeline", "scenario", "player"}  # a capacity project told by the scenario
 SOURCE_LABELS = {"timeline": "scenario", "scenario": "in force", "model": "market",
-                 "ai": "AI state", "player": "player", "negotiation": "talks", "deal": "deal"}
+                 "ai": "AI state", "scripted": "scripted state", "player": "player",
+                 "negotiation": "talks", "deal": "deal"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +109,6 @@ def news_feed(items: list[NewsItem], names) -> list[FeedItem]:
 def display_text(item: NewsItem, names) -> str:
     """An item's headline in display names (a scenario's own wording is kept)."""
     from sim.headlines import headline
-    from sim.scenario import levers as lv
 
     payload = item.payload
     if payload.get("headline") and item.source in ("timeline", "scenario"):
@@ -107,8 +122,7 @@ def display_text(item: NewsItem, names) -> str:
                 f"{payload['stage']} capacity online in {names.phrase(item.actor)}")
     change_type = LEVER_TYPES.get(item.kind)
     if change_type is not None and not payload.get("headline"):
-        fields = {k: v for k, v in payload.items() if k != "name"}
-        return headline(lv.__dict__[change_type].model_validate(fields), names)
+        return headline(item.change(), names)
     return names.rewrite(item.headline)
 
 

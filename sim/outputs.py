@@ -1,4 +1,5 @@
-"""Writing a run to disk: tidy table (Parquet and CSV), news, summary, charts.
+"""Writing a run to disk: tidy table (Parquet and CSV), news, deals, decision log, summary,
+charts.
 
 Everything is written into a temporary folder beside the target and renamed
 into place at the end, so an interrupted or failed run leaves no partial
@@ -15,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.charts import write_charts
+from sim.decisions import log_text
 from sim.recorder import METRICS
 from sim.runner import RunResult
 
@@ -54,6 +56,7 @@ def _write_all(result: RunResult, folder: Path) -> None:
     (folder / "timeseries.csv").write_text(csv_text(table, FLOAT_FORMAT), encoding="utf-8")
     (folder / "events.csv").write_text(csv_text(result.events), encoding="utf-8")
     (folder / "deals.csv").write_text(csv_text(result.deals), encoding="utf-8")
+    (folder / "decisions.jsonl").write_text(log_text(list(result.decisions)), encoding="utf-8")
     (folder / "summary.json").write_text(json.dumps(summary(result), indent=2) + "\n")
     write_charts(table, result.scenario, folder)
 

@@ -29,6 +29,7 @@ class RunResult:
     events: pd.DataFrame  # the news log
     deals: pd.DataFrame  # the deal register
     kpis: dict[str, float]
+    decisions: tuple = ()  # the decision log (sim.decisions.DecisionRecord), in order
 
 
 @dataclass(frozen=True)
@@ -54,17 +55,24 @@ class RunTimeout(Exception):
 
 
 def run_scenario(scenario: Scenario | str, seed: int | None = None, steps: int | None = None,
-                 progress: bool = False) -> RunResult:
-    """Build the model, run ``steps`` weeks (default: the scenario's), return the results."""
+                 progress: bool = False, decisions: Sequence | None = None) -> RunResult:
+    """Build the model, run ``steps`` weeks (default: the scenario's), return the results.
+
+    ``decisions`` (a decision log) replays a run: no state decides, the logged
+    decisions are applied in their weeks instead.
+    """
     from sim.model import StandoffModel
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     model = StandoffModel(scenario, seed=seed)
+    if decisions is not None:
+        model.decisions.replay(list(decisions))
     model.run(steps, progress=progress)
     return RunResult(scenario=scenario, seed=model.seed, steps=model.steps,
                      timeseries=model.timeseries(), events=model.events(),
-                     deals=model.diplomacy.register(), kpis=model.kpis())
+                     deals=model.diplomacy.register(), kpis=model.kpis(),
+                     decisions=tuple(model.decisions.log))
 
 
 def run_kpis(scenario: Scenario, seed: int | None = None, steps: int | None = None,

@@ -34,11 +34,13 @@ def test_a_higher_stockpile_trigger_gives_fewer_stockpile_orders():
 
 def test_the_hawkishness_cut_off_decides_between_threat_and_offer():
     hawks = run_with("escalation", WEEKS)
-    assert _ai_news(hawks, "threat") and not _ai_news(hawks, "offer")
+    opening = [n.kind for n in hawks.news.items if n.source == "ai" and n.actor == "US"
+               and n.kind in ("threat", "offer")]
+    assert opening[0] == "threat", "a hawk opens with a threat"
     hawkishness = max(s.strategy.hawkishness for s in hawks.states if s.is_ai)
     cut_off = round(hawkishness + 0.05, 2)
     doves = run_with("escalation", WEEKS, overrides={"negotiation.threat_min_hawkishness": cut_off})
-    assert _ai_news(doves, "offer") and not _ai_news(doves, "threat")
+    assert _ai_news(doves, "offer", "US") and not _ai_news(doves, "threat")
 
 
 @pytest.mark.parametrize("loss", [0.1, 0.3])
@@ -55,9 +57,10 @@ def test_a_threat_costs_the_standing_the_scenario_says(loss):
 def test_a_state_subsidises_its_magnet_makers_as_its_strategy_says(subsidy):
     model = _model("baseline_2025",
                    **{"regions.US.strategy.magnet_subsidy_usd_per_kg": subsidy})
-    model.states[model.region_index["US"]]._subsidise(1.0)  # full pain
-    magnets = [n.payload["usd_per_kg"] for n in _ai_news(model, "subsidy", "US")
-               if n.payload["stage"] == "magnets"]
+    state = model.states[model.region_index["US"]]
+    state._subsidise(1.0)  # full pain: the levers go into its decision
+    magnets = [c.usd_per_kg for c in state._levers if c.type == "subsidy"
+               and c.stage == "magnets"]
     assert magnets == [subsidy]
 
 

@@ -40,6 +40,8 @@ NOT_BEHAVIOUR = {
     "description": "notes for the reader of the scenario file; no output shows it",
     "question": "notes for the reader of the scenario file; no output shows it",
     "regions.*.name": "display name of a state: checked in the view's scorecard below",
+    "negotiation.observation_noise_percent": "what a human team's briefing shows of its "
+    "partners; no state's rule reads it: checked in tests/test_briefing.py",
     **{f"timeline[{kind}].type": "the tag that picks the change type; each type's own "
        "fields are probed" for kind in ("export_quota", "mining_quota", "export_duty",
                                        "tariff", "licensing", "price_floor", "subsidy", "stockpile",
@@ -123,8 +125,10 @@ HINTS: dict[str, dict] = {
               "base": {"negotiation.full_pain_price_rise": 100.0}}
        for name in ("regions.*.strategy.risk_tolerance",
                     "negotiation.destock_share_of_threshold")},
-    # scarcity prices only unmet use: a world short of magnets outside China
-    "market.scarcity_sensitivity": {"scenario": "escalation", "weeks": 78},
+    # scarcity prices only unmet use: a world short of magnets outside China (no deal:
+    # the US is left to a team that does nothing)
+    "market.scarcity_sensitivity": {"scenario": "escalation", "weeks": 78,
+                                    "base": {"regions.US.policy": "human"}},
     # the ETF's weights and outside share sum to one
     "finance.etfs.*.outside_weight": {
         "path": "finance.etfs.metals_mining_etf.outside_weight", "values": [0.93],
@@ -149,6 +153,11 @@ HINTS: dict[str, dict] = {
             f"timeline.bad_news_{k}": {"type": "announcement", "date": date, "sentiment": -1.0,
                                        "firm": "mountain_pass"}
             for k, date in enumerate(["2025-01-13", "2025-02-10", "2025-03-10"])}}},
+    # an offer to a human state that never answers lapses after this many weeks
+    "negotiation.offer_open_weeks": {"scenario": "allied_buildout",
+                                     "base": {"regions.CN.policy": "human"}, "weeks": 78},
+    # easing needs a grievance below the cut-off: at 0 no state is ever eased
+    "negotiation.ease_max_grievance": {"scenario": "framework_deal", "values": [0.0]},
     # military end use: a US buyer, under China's licensing that refuses military use
     "manufacturers.*.segment": {"path": "manufacturers.us_ev.segment", "values": ["defence"]},
     "manufacturers.*.military_share": {"path": "manufacturers.us_ev.military_share",

@@ -169,7 +169,9 @@ def test_escalation_leaves_the_us_short_of_magnets_and_less_secure(seed):
     runs = {name: run_with(name, cut + 52, seed=seed)
             for name in ("escalation", "framework_deal", "free_trade")}
     unmet = {name: _unmet_share(model, "US", year_after) for name, model in runs.items()}
-    assert unmet["escalation"] > 1.3 * unmet["framework_deal"] + 0.01
+    # hawks still strike deals now and then (docs/negotiation.md), so the gap is narrower
+    # than with no talks at all; the framework still leaves the US less short
+    assert unmet["escalation"] > unmet["framework_deal"] + 0.01
     assert unmet["escalation"] > unmet["free_trade"] + 0.05
     used = {name: model.recorder.stacked("consumption")[year_after, model.region_index["US"],
                                                         MAGNET].sum()

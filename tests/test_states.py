@@ -35,7 +35,7 @@ def _kinds(model, kind):
 def test_a_threat_met_by_a_concession_averts_the_tariff():
     model = finished_model("framework_deal", 0, 60)
     averted = _kinds(model, "threat_averted")
-    assert [n.step for n in averted] == [THREAT_STEP]
+    assert len(averted) == 1 and THREAT_STEP < averted[0].step <= DEADLINE  # answered by mail
     assert [case.status for case in model.diplomacy.threats] == ["averted"]
     assert not _kinds(model, "threat_carried_out")
     tariff = _us_tariff_on_china(model)
@@ -51,28 +51,34 @@ def test_a_threat_not_met_is_carried_out():
 
 def test_a_detected_defection_lowers_trust_and_triggers_retaliation():
     overrides = {"regions.US.policy": "ai", "regions.CN.strategy.hawkishness": 1.0,
-                 "negotiation.defection_probability": 1.0}
+                 "negotiation.defection_probability": 1.0,
+                 "timeline.busan_framework.date": "2027-06-07"}  # after the run: no script
     model = run_with("framework_deal", 120, overrides=overrides)
     deal = model.diplomacy.deals[0]
     assert deal.defected_by == "CN" and deal.status == "broken"
     lag = model.spec.negotiation.detection_lag_weeks
     assert deal.detected_step - deal.defected_step == lag
-    detected = _kinds(model, "defection_detected")
+    detected = [n for n in _kinds(model, "defection_detected") if n.payload["deal"] == deal.id]
     assert [n.step for n in detected] == [deal.detected_step]
     us, cn = model.region_index["US"], model.china
     trust = model.recorder.stacked("trust")[:, us, cn]
     assert trust[deal.detected_step] <= trust[deal.detected_step - 1] - 0.25
-    retaliation = [n for n in model.news.items if n.step == deal.detected_step
+    answered = deal.detected_step + 1  # the finding reaches the US's inbox, read next week
+    retaliation = [n for n in model.news.items if n.step == answered
                    and n.kind == "tariff" and n.source == "ai" and n.actor == "US"]
     assert retaliation, "the US answered the defection"
     tariff = _us_tariff_on_china(model)
-    assert tariff[deal.detected_step] > tariff[deal.detected_step - 1]
+    assert tariff[answered] > max(tariff[deal.detected_step], deal.before_tariff)
 
 
 def test_without_a_deal_restrictions_persist_and_investment_outside_china_rises():
     escalation = finished_model("escalation", 0, 260)
     approval = _route(escalation, "license_approval_rate", "CN", "US")
-    assert approval[20:].max() <= 40
+    us, cn = escalation.region_index["US"], escalation.china
+    no_deal = escalation.recorder.stacked("deals_in_force")[:, us, cn] == 0
+    restricted, eased = approval[20:][no_deal[20:]], approval[20:][~no_deal[20:]]
+    assert np.median(restricted) <= 40
+    assert eased.size == 0 or np.median(restricted) < np.median(eased)
     framework = finished_model("framework_deal", 0, 260)
     committed = escalation.recorder.stacked("investment_committed")
     outside = np.delete(committed, escalation.china, axis=1).sum(axis=(1, 2))
@@ -88,15 +94,17 @@ def test_military_stays_restricted_under_the_framework_while_civil_approvals_ris
     model = finished_model("framework_deal", 0, 260)
     civil = _route(model, "license_approval_rate", "CN", "US")
     military = _route(model, "military_approval_rate", "CN", "US")
-    deal = model.diplomacy.deals[0]
-    in_force = slice(DEAL_STEP, deal.defected_step or len(civil))
+    # the Busan framework, and the deals that replace it, until one is broken
+    broken = [d.defected_step for d in model.diplomacy.deals
+              if d.signed >= DEAL_STEP and d.defected_step is not None]
+    in_force = slice(DEAL_STEP, min([len(civil), *broken]))
     assert in_force.stop - in_force.start > 26, "the deal held for at least half a year"
     assert np.all(military[14:] == 0)
     assert civil[in_force].min() >= 75
     assert civil[DEAL_STEP] > civil[DEAL_STEP - 10]
     register = model.diplomacy.register()
-    assert list(register["licences_by"]) == ["CN"]
-    assert register.loc[0, "military_approval_percent"] == 0
+    assert set(register["licences_by"]) == {"CN"}
+    assert (register["military_approval_percent"] == 0).all()
 
 
 def test_allies_co_invest_and_coordinate_stockpiles():

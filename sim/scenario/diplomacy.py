@@ -93,6 +93,11 @@ class Negotiation(Strict):
     detection_lag_weeks: Annotated[int, Field(ge=0, le=104)] = Field(
         8, description="Weeks before a defection is seen by the other side."
     )
+    observation_noise_percent: Points = Field(
+        5.0, description="Std. dev. (percentage points) of the noise on what a state's "
+        "briefing shows of a partner's side of a deal (approval rate or tariff, seen "
+        "detection_lag_weeks late); it suspects a breach beyond twice this."
+    )
     defection_probability: Frac = Field(
         0.05, description="Base chance per review that a party defects (scaled by "
         "hawkishness and distrust)."
@@ -103,6 +108,14 @@ class Negotiation(Strict):
     )
     max_counter_offers: Annotated[int, Field(ge=0, le=10)] = Field(
         2, description="Rounds of counter-offers before an offer is rejected."
+    )
+    offer_open_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
+        8, description="Weeks an offer stays open; unanswered by then, it lapses."
+    )
+    supply_value_at_full_pain: Value = Field(
+        2.0, description="Value to the tariff side of a licence fast track from 0 to 100% "
+        "approval when it feels full supply pain (scaled by its pain, 0-1): the more it "
+        "hurts, the more it pays."
     )
     offer_goodwill_per_trust: Value = Field(
         0.2, description="Value added to an offer per unit of trust in the proposer above "

@@ -24,9 +24,10 @@ TonnesPerYear = Annotated[float, Field(ge=0, le=1e7)]
 
 class Region(Strict):
     name: Name = Field(description="Display name of the state or region.")
-    policy: Literal["scripted", "ai"] = Field(
-        "scripted", description='"scripted": only timeline events change its levers; '
-        '"ai": its goals and strategy do too.'
+    policy: Literal["scripted", "ai", "human"] = Field(
+        "scripted", description='"scripted": only timeline events change its levers (it '
+        'answers offers by their worth to its goals); "ai": its goals and strategy do too; '
+        '"human": only the decisions submitted for it (and the timeline).'
     )
     goals: Goals = Field(default_factory=Goals)
     strategy: Strategy = Field(default_factory=Strategy)

@@ -207,7 +207,8 @@ def Dashboard(session: ViewSession, tick: solara.Reactive[int]):
         scores = panels.scorecard_html(snap, {code: r.name for code, r in spec.regions.items()},
                                        scored)
         goals = panels.goals_html(snap, {code: r.policy for code, r in spec.regions.items()},
-                                  list(model.diplomacy.deals))
+                                  list(model.diplomacy.deals),
+                                  panels.talks(model.news.items, session.names))
         news = panels.news_html(news_feed(list(model.news.items), session.names), model.steps)
     solara.HTML(tag="div", unsafe_innerHTML=headline, classes=["res-headline"])
     with solara.Div(classes=["res-dash-wrap"]), solara.Div(classes=["res-dash"]):

@@ -233,6 +233,55 @@ def LeverControls(session: ViewSession, tick: solara.Reactive[int],
             products="all", percent=tariff.value)))
         if note.value:
             card_note(note.value)
+        OfferControl(session, tick)
+
+
+@solara.component
+def OfferControl(session: ViewSession, tick: solara.Reactive[int]):
+    """Make an offer as one state and watch the other answer (next week, in the news)."""
+    model = session.model
+    regions = list(model.regions)
+    china = model.spec.china if model.spec.china in regions else regions[-1]
+    tariff_by = solara.use_reactive("US" if "US" in regions and china != "US" else regions[0])
+    proposer = solara.use_reactive(tariff_by.value)
+    tariff_to = solara.use_reactive(20)
+    civil = solara.use_reactive(90)
+    note = solara.use_reactive("")
+    if tariff_by.value not in regions or proposer.value not in (tariff_by.value, china):
+        tariff_by.set(regions[0] if regions[0] != china else regions[-1])
+        proposer.set(tariff_by.value)
+        return
+
+    def send():
+        from sim.decisions import DecisionRefused
+
+        try:
+            session.offer(lv.Offer(
+                type="offer", actor=proposer.value, tariff_by=tariff_by.value,
+                licences_by=china, tariff_to_percent=tariff_to.value,
+                civil_approval_percent=civil.value, military_approval_percent=0))
+        except DecisionRefused as refused:
+            note.set(str(refused))
+            return
+        other = china if proposer.value == tariff_by.value else tariff_by.value
+        note.set(f"Sent in week {session.steps}: it is posted next week and {other} answers "
+                 "the week after (see Talks and the news feed).")
+        tick.value += 1
+
+    lever_heading(f"Offer a framework with {china}",
+                  "tariff cuts against a civil licence fast track")
+    same = tariff_by.value == china
+    with solara.Row(gap="6px"):
+        solara.Select("Tariff cut by", values=[r for r in regions if r != china],
+                      value=tariff_by, on_value=lambda code: (tariff_by.set(code),
+                                                              proposer.set(code)))
+        solara.Select("Offer made by", values=[tariff_by.value, china], value=proposer)
+    solara.SliderInt(f"Tariff down to: {tariff_to.value}%", value=tariff_to, min=0, max=150,
+                     step=5)
+    solara.SliderInt(f"Civil approval: {civil.value}%", value=civil, min=0, max=100, step=5)
+    solara.Button("Send offer", small=True, disabled=same, on_click=send)
+    if note.value:
+        card_note(note.value)
 
 
 def card_title(text: str) -> None:

@@ -171,8 +171,23 @@ def _news_list(title: str, items: list, now: int, limit: int, cls: str) -> str:
     return f'{heading}<ul class="res-news {cls}">{"".join(lines)}</ul>'
 
 
-def goals_html(snap: Snapshot, modes: dict[str, str], deals) -> str:
-    """Each state's goal scores (0-100, 50 = as at the start) and the deal register."""
+TALK_KINDS = ("threat", "threat_averted", "offer", "counter_offer", "offer_accepted",
+              "offer_rejected", "offer_lapsed", "offer_overtaken", "defection_detected")
+TALKS_SHOWN = 8  # latest bargaining moves in the goals-and-deals panel
+
+
+def talks(items, names) -> list[tuple[int, str]]:
+    """The latest bargaining moves of the news log (week, text in display names)."""
+    from sim.news import display_text
+
+    moves = [n for n in items if n.kind in TALK_KINDS]
+    return [(n.step, display_text(n, names)) for n in moves[-TALKS_SHOWN:]]
+
+
+def goals_html(snap: Snapshot, modes: dict[str, str], deals,
+               talking: list[tuple[int, str]] = ()) -> str:
+    """Each state's goal scores (0-100, 50 = as at the start), the latest bargaining moves
+    (who offered what to whom, the counter, the answer) and the deal register."""
     from sim.scenario.diplomacy import GOALS
 
     scores = snap.series("scorecard")[-1] * 100
@@ -195,5 +210,9 @@ def goals_html(snap: Snapshot, modes: dict[str, str], deals) -> str:
     note = ('<p class="res-muted" style="margin:4px 0 0 0">Goal scores 0-100 (50 = as at '
             "the start); AI states weigh them to decide. docs/negotiation.md explains the "
             "rules.</p>")
-    return table + note + '<p class="res-card-title" style="margin-top:6px">Deals</p>' + (
-        deals_text)
+    moves = "".join(f"<li>week {week}: {escape(text)}</li>" for week, text in talking)
+    talks_text = (f'<ul class="res-news">{moves}</ul>' if moves else
+                  '<p class="res-muted">No offers or threats yet.</p>')
+    return (table + note + '<p class="res-card-title" style="margin-top:6px">Talks</p>'
+            + talks_text + '<p class="res-card-title" style="margin-top:6px">Deals</p>'
+            + deals_text)

@@ -117,6 +117,14 @@ class ViewSession:
         with self.lock:
             self.model.apply_change(change, source="player")
 
+    def offer(self, offer) -> None:
+        """Send ``offer`` as its proposer (any state): posted in that state's turn next
+        week and answered by the other side the week after (raises ``DecisionRefused``)."""
+        from sim.decisions import Decision
+
+        with self.lock:
+            self.model.submit(Decision(state=offer.actor, offers=[offer]), explore=True)
+
     @property
     def steps(self) -> int:
         return self.model.steps

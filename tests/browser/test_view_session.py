@@ -162,3 +162,27 @@ def test_while_playing_a_frame_redraws_one_chart_background_and_the_rest_follow(
     view.playing = False  # a Step or the frame after Play: everything at once
     view.frames()
     assert not view.stale
+
+
+def test_a_person_offers_as_one_state_and_sees_the_ai_answer(env):
+    """The view's offer control: the US (scripted here) offers, the AI China answers."""
+    from sim.scenario import levers as lv
+    from sim.view import panels
+    from sim.view.chart_base import Snapshot
+
+    view = ViewSession(RunSettings("framework_deal", seed=0))
+    view.step(20)
+    view.offer(lv.Offer(type="offer", actor="US", tariff_by="US", licences_by="CN",
+                        tariff_to_percent=0.0, civil_approval_percent=60.0))
+    view.step(2)  # posted in the US's turn, answered by China the week after
+    news = view.model.news.items
+    sent = [n for n in news if n.kind == "offer" and n.source == "player"]
+    assert [(n.step, n.actor) for n in sent] == [(21, "US")]
+    offer_id = sent[0].payload["offer_id"]
+    answer = [n for n in news if offer_id in (n.payload.get("offer"), n.payload.get("answers"))]
+    assert [(n.actor, n.source, n.step) for n in answer] == [("CN", "ai", 22)]
+    moves = panels.talks(news, view.names)
+    assert any("offers a framework" in text for _, text in moves)
+    html = panels.goals_html(Snapshot(view.model), {"CN": "ai"}, list(view.model.diplomacy.deals),
+                             moves)
+    assert "Talks" in html and "China" in html
