@@ -98,7 +98,7 @@ def _seen(model, code: str, deal, rules) -> DealSeen:
     if partner == t.licences_by:  # it sees the approvals its own buyers got
         seen = float(model.recorder.stacked("license_approval_rate")[lagged, e, d,
                                                                     products].min()) + blur
-        military = float(model.military_share()[d, products[0]])
+        military = float(model.military_share()[d, 0])  # the same for every product
         promised = t.civil_approval_percent * (1 - military) + (
             t.military_approval_percent * military)
         short = promised - seen
