@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.investor import GROUPS, Crowd, Quotes, crowd_orders
+from agents.crowd import Crowd
+from agents.investor import GROUPS, Quotes, crowd_orders
 from sim.finance.assets import Baskets, MarketMaker, pass_through, split_orders
 from sim.finance.fundamentals import company_values, modelled_values
 from sim.finance.oxide import OxideSpeculation
@@ -118,8 +119,8 @@ class Exchange:
         sigma = index.volatility_percent_per_year / 100
         self.index_drift = (index.drift_percent_per_year / 100 - sigma**2 / 2) / WEEKS_PER_YEAR
         self.index_step = sigma / np.sqrt(WEEKS_PER_YEAR)
-        self._orders = np.empty(self.crowd.tilt.shape)  # this week's orders, reused
-        self._scratch = np.empty(self.crowd.tilt.shape)
+        self._orders = np.empty(self.crowd.tilt_table.shape)  # this week's orders, reused
+        self._scratch = np.empty(self.crowd.tilt_table.shape)
         self._ones = np.ones(len(self.crowd))
 
     def _locate_firms(self) -> None:
@@ -206,8 +207,7 @@ class Exchange:
 
     def _trade(self, quotes: Quotes) -> None:
         orders = crowd_orders(self.groups, self.crowd, quotes,
-                              self.spec.trading.max_trade_share_per_week,
-                              self._orders, self._scratch)
+                              self.spec.trading.max_trade_share_per_week, self._orders)
         net, buys, sells = split_orders(orders, self._ones, self._scratch)
         n = len(self.listings)
         shares = self.value_shares

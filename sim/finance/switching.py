@@ -8,11 +8,17 @@ exp(intensity x score_h) / sum_k exp(intensity x score_k), where the score
 is the fitness plus, for fundamentalists, ``misalignment_weight`` x the
 market-value-weighted mean of hype squared: the further prices stray from
 values, the more investors expect a correction (Franke and Westerhoff, 2012).
+
+Who reconsiders is drawn first (one uniform per investor, below ``rate``),
+then one uniform per reconsidering investor, in crowd order, picks its
+strategy from the cumulative probabilities; numba kernels do the two passes
+over the crowd.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.world import WEEKS_PER_YEAR
 
@@ -40,11 +46,39 @@ def choice_probabilities(fitness: np.ndarray, intensity: float) -> np.ndarray:
 def switched(strategy: np.ndarray, rng: np.random.Generator, rate: float,
              probabilities: np.ndarray) -> np.ndarray:
     """New strategy index per investor: a ``rate`` share redraws from ``probabilities``."""
-    movers = (rng.random(strategy.size) < rate).nonzero()[0]
-    if movers.size == 0:
+    draws = rng.random(strategy.size)
+    movers = _count_below(draws, rate)
+    if movers == 0:
         return strategy
     cumulative = probabilities.cumsum()
-    picks = cumulative.searchsorted(rng.random(movers.size) * cumulative[-1], side="right")
-    out = strategy.copy()
-    out[movers] = np.minimum(picks, probabilities.size - 1)
+    picks = rng.random(movers) * cumulative[-1]
+    out = np.empty_like(strategy)
+    _redraw(strategy, draws, rate, picks, cumulative, out)
     return out
+
+
+@njit(cache=True)
+def _count_below(draws, rate):
+    """How many of ``draws`` are below ``rate``."""
+    count = 0
+    for draw in draws:
+        count += draw < rate
+    return count
+
+
+@njit(cache=True)
+def _redraw(strategy, draws, rate, picks, cumulative, out):
+    """``out`` = ``strategy``, except that the j-th investor with a draw below ``rate``
+    takes the first strategy whose cumulative probability exceeds ``picks[j]`` (the
+    last if none does)."""
+    j = 0
+    last = cumulative.size - 1
+    for i in range(strategy.size):
+        if draws[i] < rate:
+            pick = 0
+            while pick < last and not cumulative[pick] > picks[j]:
+                pick += 1
+            out[i] = pick
+            j += 1
+        else:
+            out[i] = strategy[i]
