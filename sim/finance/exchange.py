@@ -24,7 +24,7 @@ import numpy as np
 
 from agents.crowd import Crowd
 from agents.investor import GROUPS, Quotes, crowd_orders
-from sim.finance.assets import Baskets, MarketMaker, pass_through, split_orders
+from sim.finance.assets import Baskets, MarketMaker, split_orders
 from sim.finance.fundamentals import company_values, modelled_values
 from sim.finance.oxide import OxideSpeculation
 from sim.finance.sentiment import NewsReading, PolicySnapshot
@@ -212,22 +212,18 @@ class Exchange:
         n = len(self.listings)
         shares = self.value_shares
         etf_net = net[n:]
-        listing_net = pass_through(net[:n], etf_net, shares)
-        buys[:n] = pass_through(buys[:n], np.maximum(etf_net, 0.0), shares)
-        sells[:n] = pass_through(sells[:n], np.maximum(-etf_net, 0.0), shares)
-        self.volume = np.maximum(buys, sells)
-
-        move = self.maker.listing_move(listing_net, self.listing_value,
-                                       self.maker_rng.standard_normal(n))
-        self.price = self.price * np.exp(move)
+        through = (etf_net @ shares, np.maximum(etf_net, 0.0) @ shares,
+                   np.maximum(-etf_net, 0.0) @ shares)
+        self.volume, moves, etf_units = self.maker.settle(
+            net, buys, sells, through, self.listing_value, self.maker_rng.standard_normal(n),
+            self.premium, self.etf_units, self.etf_price, self.spec.trading.etf_arbitrage_share)
+        self.premium = moves[n:]
+        growth = np.exp(moves)
+        self.price = self.price * growth[:n]
         self.index_price *= np.exp(self.index_drift
                                    + self.index_step * self.index_rng.standard_normal())
-        aum = self.etf_units * self.etf_price
-        self.premium = self.maker.etf_premium(self.premium, etf_net, aum,
-                                              self.spec.trading.etf_arbitrage_share)
-        self.etf_units = np.maximum(self.etf_units + etf_net / self.etf_price,
-                                    1e-3 * self.etf_units)
-        self.etf_price = self.baskets.nav(self.price, self.index_price) * np.exp(self.premium)
+        self.etf_units = etf_units
+        self.etf_price = self.baskets.nav(self.price, self.index_price) * growth[n:]
 
     def _switch(self, quotes: Quotes) -> None:
         self.prices, self.values = self.tradable_prices(), self.tradable_values()  # after trading
