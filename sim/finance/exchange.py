@@ -27,7 +27,7 @@ from agents.investor import GROUPS, Quotes, crowd_orders
 from sim.finance.assets import Baskets, MarketMaker, split_orders
 from sim.finance.fundamentals import company_values, modelled_values
 from sim.finance.oxide import OxideSpeculation
-from sim.finance.sentiment import NewsReading, PolicySnapshot
+from sim.finance.sentiment import LEVER_KINDS, NewsReading, PolicySnapshot
 from sim.finance.switching import (
     choice_probabilities,
     misalignment,
@@ -191,7 +191,9 @@ class Exchange:
             return
         items = log[self.seen:]
         self.seen += len(items)
-        snapshot = PolicySnapshot.of(self.model.policy)
+        snapshot = self.snapshot  # levers move only by changes logged under their own kind
+        if any(item.kind in LEVER_KINDS for item in items):
+            snapshot = PolicySnapshot.of(self.model.policy)
         self.news_pull += self.reading.read(items, self.snapshot, snapshot)
         self.snapshot = snapshot
 

@@ -26,6 +26,9 @@ from sim.news import NewsItem
 from sim.policy import PolicyState
 
 BIG_QUOTA_T = 1e9  # an unlimited quota, for comparing quotas
+# Kinds of news a lever change is logged as: only they can move a snapshot's levers.
+LEVER_KINDS = frozenset(name.removeprefix("_apply_") for name in dir(PolicyState)
+                        if name.startswith("_apply_"))
 
 
 @dataclass(frozen=True)
