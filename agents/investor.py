@@ -127,13 +127,16 @@ class TrendFollowers(InvestorGroup):
         return self._by_lookback(quotes)[self.typical_lookback]
 
     def convictions(self, crowd, members, quotes, out):
-        self._by_lookback(quotes).take(crowd.lookback[members], axis=0, out=out)
+        self._by_lookback(quotes).take(crowd.lookback[members], axis=0, out=out, mode="clip")
 
     def _by_lookback(self, quotes: Quotes) -> np.ndarray:
         """This week's conviction for each lookback (lookbacks x assets)."""
         seen, table = self._week
         if seen is not quotes:
-            table = np.tanh(self.gain * self._trend(quotes, self.lookbacks))
+            table = np.empty((self.lookbacks.size, quotes.log_price.size))
+            _trend_table(quotes.log_price, quotes.history, quotes.theme, quotes.theme_history,
+                         quotes.week, self.lookbacks, self.theme_weight, self.gain, table)
+            np.tanh(table, out=table)
             self._week = (quotes, table)
         return table
 
@@ -196,6 +199,22 @@ def _shifted(bias_table, rows, shift, gain, out):
         row = rows[i]
         for a in range(out.shape[1]):
             out[i, a] = gain * (bias_table[row, a] + shift[a])
+
+
+@njit(cache=True)
+def _trend_table(log_price, history, theme, theme_history, week, lookbacks, theme_weight,
+                 gain, out):
+    """out[k, a] = gain x ((moved + theme_weight x themed) x (52 / lookbacks[k])), moved
+    and themed the changes in log price and theme since ``lookbacks[k]`` weeks ago (the
+    rings' row (week - lookback) % depth), as ``TrendFollowers._trend`` computes them."""
+    depth = history.shape[0]
+    for k in range(lookbacks.size):
+        row = (week - lookbacks[k]) % depth
+        annual = 52.0 / lookbacks[k]
+        for a in range(log_price.size):
+            moved = log_price[a] - history[row, a]
+            themed = theme[a] - theme_history[row, a]
+            out[k, a] = gain * ((moved + theme_weight * themed) * annual)
 
 
 @njit(cache=True)
