@@ -95,14 +95,12 @@ class Crowd:
         if strategy is self._grouped:  # unchanged since it was last sorted
             return
         edges = np.empty(len(self.names) + 1, dtype=np.int64)
-        order = np.empty(strategy.size, dtype=np.int64)
-        if not _stable_order(strategy, edges, order):
-            arrays = (strategy, self.capital, self.sensitivity, self.lookback, self.home)
-            spare = self._spare
-            if spare is None or any(a is b for a, b in zip(spare, arrays, strict=True)):
-                spare = tuple(np.empty_like(a) for a in arrays)
-            for array, out in zip(arrays, spare, strict=True):
-                array.take(order, out=out, mode="clip")  # unbuffered: valid order
+        arrays = (strategy, self.capital, self.sensitivity, self.lookback, self.home)
+        spare = self._spare
+        if spare is None or any(a is b or a.shape != b.shape
+                                for a, b in zip(spare, arrays, strict=True)):
+            spare = tuple(np.empty_like(a) for a in arrays)
+        if not _stable_sort(edges, *arrays, *spare):
             self.strategy, self.capital, self.sensitivity, self.lookback, self.home = spare
             self._spare = arrays  # written by the next sort: no array is allocated weekly
             strategy = self.strategy
@@ -116,10 +114,12 @@ class Crowd:
 
 
 @njit(cache=True)
-def _stable_order(strategy, edges, order):
-    """Counting sort of ``strategy`` (values 0..len(edges) - 2): fill ``edges`` with where
-    each strategy's block starts (the last entry is the crowd's size) and ``order`` with
-    the stable order (as a stable argsort gives); return whether it was sorted already."""
+def _stable_sort(edges, strategy, capital, sensitivity, lookback, home, strategy_out,
+                 capital_out, sensitivity_out, lookback_out, home_out):
+    """Counting sort by ``strategy`` (values 0..len(edges) - 2): fill ``edges`` with where
+    each strategy's block starts (the last entry is the crowd's size); unless ``strategy``
+    is sorted already (then return True), write each array into its ``_out`` in the
+    stable order (the k-th investor of strategy g to ``edges[g] + k``) and return False."""
     edges[:] = 0
     ordered, last = True, 0
     for i in range(strategy.size):
@@ -128,9 +128,13 @@ def _stable_order(strategy, edges, order):
         last = strategy[i]
     for g in range(edges.size - 1):
         edges[g + 1] += edges[g]
-    if not ordered:
-        slot = edges[:-1].copy()
-        for i in range(strategy.size):
-            order[slot[strategy[i]]] = i
-            slot[strategy[i]] += 1
-    return ordered
+    if ordered:
+        return True
+    slot = edges[:-1].copy()
+    for i in range(strategy.size):
+        k = slot[strategy[i]]
+        slot[strategy[i]] += 1
+        strategy_out[k], capital_out[k], sensitivity_out[k] = (strategy[i], capital[i],
+                                                               sensitivity[i])
+        lookback_out[k], home_out[k] = lookback[i], home[i]
+    return False

@@ -125,7 +125,7 @@ class Exchange:
 
     def _locate_firms(self) -> None:
         """Resolve listings' firms by name (firms may be created during the run)."""
-        if sum(len(kind) for kind in self.model.firms.values()) == self._firm_count:
+        if sum(map(len, self.model.firms.values())) == self._firm_count:
             return
         firms = {f.name: f for kind in self.model.firms.values() for f in kind}
         self._firm_count = len(firms)

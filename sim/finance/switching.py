@@ -50,10 +50,8 @@ def switched(strategy: np.ndarray, rng: np.random.Generator, rate: float,
     movers = _count_below(draws, rate)
     if movers == 0:
         return strategy
-    cumulative = probabilities.cumsum()
-    picks = rng.random(movers) * cumulative[-1]
     out = np.empty_like(strategy)
-    _redraw(strategy, draws, rate, picks, cumulative, out)
+    _redraw(strategy, draws, rate, rng.random(movers), probabilities, out)
     return out
 
 
@@ -67,16 +65,18 @@ def _count_below(draws, rate):
 
 
 @njit(cache=True)
-def _redraw(strategy, draws, rate, picks, cumulative, out):
+def _redraw(strategy, draws, rate, picks, probabilities, out):
     """``out`` = ``strategy``, except that the j-th investor with a draw below ``rate``
-    takes the first strategy whose cumulative probability exceeds ``picks[j]`` (the
-    last if none does)."""
-    j = 0
+    takes the first strategy whose cumulative probability exceeds ``picks[j]`` x the
+    total (the last if none does), as ``searchsorted(side="right")`` finds it."""
+    cumulative = probabilities.cumsum()
+    total = cumulative[-1]
     last = cumulative.size - 1
+    j = 0
     for i in range(strategy.size):
         if draws[i] < rate:
-            pick = 0
-            while pick < last and not cumulative[pick] > picks[j]:
+            pick, x = 0, picks[j] * total
+            while pick < last and not cumulative[pick] > x:
                 pick += 1
             out[i] = pick
             j += 1
