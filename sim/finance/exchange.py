@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from agents.crowd import Crowd
 from agents.investor import GROUPS, Quotes, crowd_orders
@@ -151,6 +152,13 @@ class Exchange:
         """Fundamental values of the listings, then the ETFs (index at market)."""
         return np.concatenate([self.value, self.baskets.nav(self.value, self.index_price)])
 
+    def _values_now(self) -> np.ndarray:
+        """``tradable_values`` with this week's basket holdings at value (``_quotes``)."""
+        values = np.empty(self.prices.size)
+        _listed_then_baskets(self.value, self._held_value, self.baskets.outside,
+                             self.index_price, values)
+        return values
+
     def _theme(self) -> np.ndarray:
         """Log price of what each company's firms sell (world NdPr oxide if none yet)."""
         listed = self.themes.log_prices(self.model.sale_price, self.model.prices)
@@ -199,9 +207,10 @@ class Exchange:
 
     def _quotes(self) -> Quotes:
         self.value_shares = value_shares = self.baskets.value_shares(self.price, self.index_price)
-        self.listing_value = self.shares * self.price
-        market_value = np.concatenate([self.listing_value, self.etf_units * self.etf_price])
-        return Quotes(self.log_price, np.log(self.tradable_values()),
+        market_value = np.concatenate([self.shares * self.price, self.etf_units * self.etf_price])
+        self.listing_value = market_value[:len(self.listings)]
+        self._held_value = self.baskets.units @ self.value  # what the baskets hold, at value
+        return Quotes(self.log_price, np.log(self._values_now()),
                       market_value / market_value.sum(),
                       np.concatenate([self.news_pull, value_shares @ self.news_pull]),
                       self.history, self.theme_history[self.week % self.history.shape[0]],
@@ -228,7 +237,7 @@ class Exchange:
         self.etf_price = self.baskets.nav(self.price, self.index_price) * growth[n:]
 
     def _switch(self, quotes: Quotes) -> None:
-        self.prices, self.values = self.tradable_prices(), self.tradable_values()  # after trading
+        self.prices, self.values = self.tradable_prices(), self._values_now()  # after trading
         self.log_price = now = np.log(self.prices)
         rules = self.spec.switching
         self.fitness = updated_fitness(self.fitness, self.convictions, quotes.weights,
@@ -275,3 +284,12 @@ class Exchange:
                 "fundamental_value": values,
                 "hype": np.log(prices / values),
                 "investor_share": counts / max(len(self.crowd), 1)}
+
+
+@njit(cache=True)
+def _listed_then_baskets(listed, held, outside, index_price, out):
+    """out = ``listed`` (one per listing), then held + outside x index_price (per ETF)."""
+    for k in range(listed.size):
+        out[k] = listed[k]
+    for e in range(held.size):
+        out[listed.size + e] = held[e] + outside[e] * index_price

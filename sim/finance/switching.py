@@ -25,10 +25,33 @@ from sim.world import WEEKS_PER_YEAR
 
 def updated_fitness(fitness: np.ndarray, convictions: np.ndarray, weights: np.ndarray,
                     returns: np.ndarray, cost_pct: np.ndarray, memory_weeks: float) -> np.ndarray:
-    """Fitness per strategy (%/yr); ``convictions`` strategies x assets, held over ``returns``."""
-    earned = 100 * WEEKS_PER_YEAR * np.add.reduce(
-        convictions * weights[None, :] * returns[None, :], axis=1) - cost_pct
-    return fitness + (earned - fitness) / memory_weeks
+    """Fitness per strategy (%/yr); ``convictions`` strategies x assets, held over ``returns``.
+
+    Earned: 100 x 52 x sum over assets of conviction x weight x return, less the cost;
+    the fitness moves 1 / ``memory_weeks`` of the way to it.
+    """
+    held = np.empty(convictions.shape)
+    _products(convictions, weights, returns, held)
+    out = np.empty(fitness.size)
+    _remembered(fitness, np.add.reduce(held, axis=1), cost_pct, 100 * WEEKS_PER_YEAR,
+                memory_weeks, out)
+    return out
+
+
+@njit(cache=True)
+def _products(convictions, weights, returns, out):
+    """out[h, a] = (convictions[h, a] x weights[a]) x returns[a]."""
+    for h in range(out.shape[0]):
+        for a in range(out.shape[1]):
+            out[h, a] = convictions[h, a] * weights[a] * returns[a]
+
+
+@njit(cache=True)
+def _remembered(fitness, summed, cost_pct, scale, memory_weeks, out):
+    """out = fitness + ((scale x summed - cost_pct) - fitness) / memory_weeks."""
+    for h in range(out.size):
+        earned = scale * summed[h] - cost_pct[h]
+        out[h] = fitness[h] + (earned - fitness[h]) / memory_weeks
 
 
 def misalignment(hype: np.ndarray, weights: np.ndarray) -> float:
