@@ -156,7 +156,8 @@ class NewsTraders(InvestorGroup):
         return crowd.sensitivity[members, None] * quotes.news[None, :]
 
     def convictions(self, crowd, members, quotes, out):
-        _outer(crowd.sensitivity[members], quotes.news, self.gain, out)
+        np.multiply(crowd.sensitivity[members, None], quotes.news, out=out)
+        np.multiply(self.gain, out, out=out)
         np.tanh(out, out=out)
 
     def attention(self, quotes):
@@ -215,14 +216,6 @@ def _trend_table(log_price, history, theme, theme_history, week, lookbacks, them
             moved = log_price[a] - history[row, a]
             themed = theme[a] - theme_history[row, a]
             out[k, a] = gain * ((moved + theme_weight * themed) * annual)
-
-
-@njit(cache=True)
-def _outer(sensitivity, news, gain, out):
-    """out[i, a] = gain x (sensitivity[i] x news[a])."""
-    for i in range(out.shape[0]):
-        for a in range(out.shape[1]):
-            out[i, a] = gain * (sensitivity[i] * news[a])
 
 
 @njit(cache=True)

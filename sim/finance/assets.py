@@ -40,8 +40,8 @@ class Baskets:
     def value_shares(self, listing_price: np.ndarray, index_price: float) -> np.ndarray:
         """Share of each ETF's value held in each listing now (E x L)."""
         held = self.units * listing_price[None, :]
-        _shares_of_total(held, np.add.reduce(held, axis=1), self.outside, index_price)
-        return held
+        total = np.add.reduce(held, axis=1) + self.outside * index_price
+        return np.divide(held, np.maximum(total, 1e-12)[:, None], out=held)
 
 
 @dataclass(frozen=True)
@@ -83,15 +83,6 @@ class MarketMaker:
         _settle(net, buys, sells, *through, listing_value, shocks, self.impact, self.noise,
                 self.max_move, premium, etf_units, etf_price, arbitrage, volume, moves, units)
         return volume, moves, units
-
-
-@njit(cache=True)
-def _shares_of_total(held, listed, outside, index_price):
-    """held[e, l] /= max(listed[e] + outside[e] x index_price, 1e-12), in place."""
-    for e in range(held.shape[0]):
-        total = _larger(listed[e] + outside[e] * index_price, 1e-12)
-        for k in range(held.shape[1]):
-            held[e, k] = held[e, k] / total
 
 
 @njit(cache=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
 
 from agents.crowd import Crowd
 from agents.investor import GROUPS, Quotes, crowd_orders
@@ -154,10 +153,8 @@ class Exchange:
 
     def _values_now(self) -> np.ndarray:
         """``tradable_values`` with this week's basket holdings at value (``_quotes``)."""
-        values = np.empty(self.prices.size)
-        _listed_then_baskets(self.value, self._held_value, self.baskets.outside,
-                             self.index_price, values)
-        return values
+        return np.concatenate([self.value,
+                               self._held_value + self.baskets.outside * self.index_price])
 
     def _theme(self) -> np.ndarray:
         """Log price of what each company's firms sell (world NdPr oxide if none yet)."""
@@ -284,12 +281,3 @@ class Exchange:
                 "fundamental_value": values,
                 "hype": np.log(prices / values),
                 "investor_share": counts / max(len(self.crowd), 1)}
-
-
-@njit(cache=True)
-def _listed_then_baskets(listed, held, outside, index_price, out):
-    """out = ``listed`` (one per listing), then held + outside x index_price (per ETF)."""
-    for k in range(listed.size):
-        out[k] = listed[k]
-    for e in range(held.size):
-        out[listed.size + e] = held[e] + outside[e] * index_price

@@ -11,8 +11,8 @@ values, the more investors expect a correction (Franke and Westerhoff, 2012).
 
 Who reconsiders is drawn first (one uniform per investor, below ``rate``),
 then one uniform per reconsidering investor, in crowd order, picks its
-strategy from the cumulative probabilities; numba kernels do the two passes
-over the crowd.
+strategy from the cumulative probabilities (a numba kernel: one pass over
+the crowd).
 """
 
 from __future__ import annotations
@@ -25,33 +25,10 @@ from sim.world import WEEKS_PER_YEAR
 
 def updated_fitness(fitness: np.ndarray, convictions: np.ndarray, weights: np.ndarray,
                     returns: np.ndarray, cost_pct: np.ndarray, memory_weeks: float) -> np.ndarray:
-    """Fitness per strategy (%/yr); ``convictions`` strategies x assets, held over ``returns``.
-
-    Earned: 100 x 52 x sum over assets of conviction x weight x return, less the cost;
-    the fitness moves 1 / ``memory_weeks`` of the way to it.
-    """
-    held = np.empty(convictions.shape)
-    _products(convictions, weights, returns, held)
-    out = np.empty(fitness.size)
-    _remembered(fitness, np.add.reduce(held, axis=1), cost_pct, 100 * WEEKS_PER_YEAR,
-                memory_weeks, out)
-    return out
-
-
-@njit(cache=True)
-def _products(convictions, weights, returns, out):
-    """out[h, a] = (convictions[h, a] x weights[a]) x returns[a]."""
-    for h in range(out.shape[0]):
-        for a in range(out.shape[1]):
-            out[h, a] = convictions[h, a] * weights[a] * returns[a]
-
-
-@njit(cache=True)
-def _remembered(fitness, summed, cost_pct, scale, memory_weeks, out):
-    """out = fitness + ((scale x summed - cost_pct) - fitness) / memory_weeks."""
-    for h in range(out.size):
-        earned = scale * summed[h] - cost_pct[h]
-        out[h] = fitness[h] + (earned - fitness[h]) / memory_weeks
+    """Fitness per strategy (%/yr); ``convictions`` strategies x assets, held over ``returns``."""
+    earned = 100 * WEEKS_PER_YEAR * np.add.reduce(
+        convictions * weights[None, :] * returns[None, :], axis=1) - cost_pct
+    return fitness + (earned - fitness) / memory_weeks
 
 
 def misalignment(hype: np.ndarray, weights: np.ndarray) -> float:
@@ -70,21 +47,12 @@ def switched(strategy: np.ndarray, rng: np.random.Generator, rate: float,
              probabilities: np.ndarray) -> np.ndarray:
     """New strategy index per investor: a ``rate`` share redraws from ``probabilities``."""
     draws = rng.random(strategy.size)
-    movers = _count_below(draws, rate)
+    movers = np.count_nonzero(draws < rate)
     if movers == 0:
         return strategy
     out = np.empty_like(strategy)
     _redraw(strategy, draws, rate, rng.random(movers), probabilities, out)
     return out
-
-
-@njit(cache=True)
-def _count_below(draws, rate):
-    """How many of ``draws`` are below ``rate``."""
-    count = 0
-    for draw in draws:
-        count += draw < rate
-    return count
 
 
 @njit(cache=True)
