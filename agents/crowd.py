@@ -37,6 +37,8 @@ class Crowd:
     (weeks) are integer arrays. ``tilt`` and ``bias`` are rows ``home`` of
     ``tilt_table`` and ``bias_table``. After ``regroup``, ``bounds`` delimit each
     strategy's block (``edges`` is the same as an array) and ``sizes`` count its members.
+    A sort writes into the arrays the sort before it replaced, so copy a per-investor
+    array to keep it across weeks.
     """
 
     def __init__(self, table: np.ndarray, strategy: np.ndarray, lookback: np.ndarray,

@@ -6,8 +6,8 @@ value they see, a trend lookback and a sensitivity to news. Each strategy is
 one Mesa agent (``Fundamentalists``, ``TrendFollowers``, ``NewsTraders``) that
 carries the decision rule and applies it, vectorised, to the individuals
 following it this week, a contiguous block of the crowd (the crowd is kept
-sorted by strategy, so each block is a view, not a copy). Investors switch
-strategy (``sim.finance.switching``) and keep their capital.
+sorted by strategy; personal tables are read through ``Crowd.home``).
+Investors switch strategy (``sim.finance.switching``) and keep their capital.
 
 Counting: one agent-step is one individual investor's weekly decision, so a
 week with N investors is N agent-steps; the three strategy agents are
@@ -20,7 +20,7 @@ except for news traders, who put their budget where the news is (attention
 proportional to the size of each asset's news pull). The products are taken
 in the order ``((capital_i x (max_trade_share x attention_a)) x tilt_ia) x
 conviction_ia``, element by element, by numba kernels (one pass over the
-investors instead of several numpy passes); numpy computes the tanh.
+investors instead of several numpy passes); numpy computes every tanh.
 """
 
 from __future__ import annotations
