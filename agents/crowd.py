@@ -99,8 +99,7 @@ class Crowd:
         edges = np.empty(len(self.names) + 1, dtype=np.int64)
         arrays = (strategy, self.capital, self.sensitivity, self.lookback, self.home)
         spare = self._spare
-        if spare is None or any(a is b or a.shape != b.shape
-                                for a, b in zip(spare, arrays, strict=True)):
+        if spare is None or spare[0] is strategy or spare[0].shape != strategy.shape:
             spare = tuple(np.empty_like(a) for a in arrays)
         if not _stable_sort(edges, *arrays, *spare):
             self.strategy, self.capital, self.sensitivity, self.lookback, self.home = spare
