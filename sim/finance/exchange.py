@@ -208,7 +208,7 @@ class Exchange:
         self.listing_value = market_value[:len(self.listings)]
         self._held_value = self.baskets.units @ self.value  # what the baskets hold, at value
         return Quotes(self.log_price, np.log(self._values_now()),
-                      market_value / market_value.sum(),
+                      market_value / np.add.reduce(market_value),
                       np.concatenate([self.news_pull, value_shares @ self.news_pull]),
                       self.history, self.theme_history[self.week % self.history.shape[0]],
                       self.theme_history, self.week)
