@@ -101,7 +101,7 @@ class Crowd:
         spare = self._spare
         if spare is None or spare[0] is strategy or spare[0].shape != strategy.shape:
             spare = tuple(np.empty_like(a) for a in arrays)
-        if not _stable_sort(edges, *arrays, *spare):
+        if not _stable_sort_into(edges, *arrays, *spare):
             self.strategy, self.capital, self.sensitivity, self.lookback, self.home = spare
             self._spare = arrays  # written by the next sort: no array is allocated weekly
             strategy = self.strategy
@@ -115,7 +115,7 @@ class Crowd:
 
 
 @njit(cache=True)
-def _stable_sort(edges, strategy, capital, sensitivity, lookback, home, strategy_out,
+def _stable_sort_into(edges, strategy, capital, sensitivity, lookback, home, strategy_out,
                  capital_out, sensitivity_out, lookback_out, home_out):
     """Counting sort by ``strategy`` (values 0..len(edges) - 2): fill ``edges`` with where
     each strategy's block starts (the last entry is the crowd's size); unless ``strategy``

@@ -92,7 +92,7 @@ class Fundamentalists(InvestorGroup):
         return crowd.bias[members] + (quotes.log_value - quotes.log_price)[None, :]
 
     def convictions(self, crowd, members, quotes, out):
-        _shifted(crowd.bias_table, crowd.home[members], quotes.log_value - quotes.log_price,
+        _shifted_into(crowd.bias_table, crowd.home[members], quotes.log_value - quotes.log_price,
                  self.gain, out)
         np.tanh(out, out=out)
 
@@ -134,7 +134,7 @@ class TrendFollowers(InvestorGroup):
         seen, table = self._week
         if seen is not quotes:
             table = np.empty((self.lookbacks.size, quotes.log_price.size))
-            _trend_table(quotes.log_price, quotes.history, quotes.theme, quotes.theme_history,
+            _trend_table_into(quotes.log_price, quotes.history, quotes.theme, quotes.theme_history,
                          quotes.week, self.lookbacks, self.theme_weight, self.gain, table)
             np.tanh(table, out=table)
             self._week = (quotes, table)
@@ -188,13 +188,13 @@ def crowd_orders(groups: list[InvestorGroup], crowd: Crowd, quotes: Quotes,
             continue
         group.convictions(crowd, members, quotes, orders[members])
         attention[index] = group.attention(quotes)
-    _scale_orders(orders, crowd.edges, crowd.capital, max_trade_share, attention,
+    _scale_orders_into(orders, crowd.edges, crowd.capital, max_trade_share, attention,
                   crowd.tilt_table, crowd.home)
     return orders
 
 
 @njit(cache=True)
-def _shifted(bias_table, rows, shift, gain, out):
+def _shifted_into(bias_table, rows, shift, gain, out):
     """out[i, a] = gain x (bias_table[rows[i], a] + shift[a])."""
     for i in range(out.shape[0]):
         row = rows[i]
@@ -203,7 +203,7 @@ def _shifted(bias_table, rows, shift, gain, out):
 
 
 @njit(cache=True)
-def _trend_table(log_price, history, theme, theme_history, week, lookbacks, theme_weight,
+def _trend_table_into(log_price, history, theme, theme_history, week, lookbacks, theme_weight,
                  gain, out):
     """out[k, a] = gain x ((moved + theme_weight x themed) x (52 / lookbacks[k])), moved
     and themed the changes in log price and theme since ``lookbacks[k]`` weeks ago (the
@@ -219,7 +219,7 @@ def _trend_table(log_price, history, theme, theme_history, week, lookbacks, them
 
 
 @njit(cache=True)
-def _scale_orders(orders, edges, capital, max_trade_share, attention, tilt_table, home):
+def _scale_orders_into(orders, edges, capital, max_trade_share, attention, tilt_table, home):
     """orders[i, a] (a conviction in, an order out) = ((capital[i] x (max_trade_share x
     attention[g, a])) x tilt_table[home[i], a]) x orders[i, a], g the strategy whose
     block ``edges[g]:edges[g + 1]`` holds investor i."""

@@ -80,7 +80,7 @@ class MarketMaker:
         units change by net orders / price, keeping at least 1e-3 of the units.
         """
         volume, moves, units = np.empty(net.size), np.empty(net.size), np.empty(premium.size)
-        _settle(net, buys, sells, *through, listing_value, shocks, self.impact, self.noise,
+        _settle_into(net, buys, sells, *through, listing_value, shocks, self.impact, self.noise,
                 self.max_move, premium, etf_units, etf_price, arbitrage, volume, moves, units)
         return volume, moves, units
 
@@ -99,7 +99,7 @@ def _clipped(move, limit):
 
 
 @njit(cache=True)
-def _settle(net, buys, sells, through_net, through_bought, through_sold, listing_value,
+def _settle_into(net, buys, sells, through_net, through_bought, through_sold, listing_value,
             shocks, impact, noise, max_move, premium, etf_units, etf_price, arbitrage,
             volume, moves, units):
     """Per listing l and ETF e (asset L + e), into ``volume``, ``moves`` and ``units``:

@@ -50,7 +50,7 @@ class OxideSpeculation:
         now = self.history[self.week % self.history.shape[0]]
         np.log(prices.take(self.cells), out=now)
         flow = np.empty(self.held.size)
-        _flows(self.history, self.week, self.lookback, self.gain, trend_share, self.adjust,
+        _flows_into(self.history, self.week, self.lookback, self.gain, trend_share, self.adjust,
                self.capacity, self.max_take, stock.reshape(-1), self.cells, self.held, flow)
         return self._table(flow)
 
@@ -69,7 +69,7 @@ class OxideSpeculation:
 
 
 @njit(cache=True)
-def _flows(history, week, lookback, gain, trend_share, adjust, capacity, max_take, stock,
+def _flows_into(history, week, lookback, gain, trend_share, adjust, capacity, max_take, stock,
            cells, held, flow):
     """Each pile's flow this week (``flow``, t), added to ``held``: toward
     capacity x clip(gain x (log price now - ``lookback`` weeks ago) x trend_share, 0, 1),

@@ -51,12 +51,12 @@ def switched(strategy: np.ndarray, rng: np.random.Generator, rate: float,
     if movers == 0:
         return strategy
     out = np.empty_like(strategy)
-    _redraw(strategy, draws, rate, rng.random(movers), probabilities, out)
+    _redraw_into(strategy, draws, rate, rng.random(movers), probabilities, out)
     return out
 
 
 @njit(cache=True)
-def _redraw(strategy, draws, rate, picks, probabilities, out):
+def _redraw_into(strategy, draws, rate, picks, probabilities, out):
     """``out`` = ``strategy``, except that the j-th investor with a draw below ``rate``
     takes the first strategy whose cumulative probability exceeds ``picks[j]`` x the
     total (the last if none does), as ``searchsorted(side="right")`` finds it."""
