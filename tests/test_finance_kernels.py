@@ -8,6 +8,7 @@ import numpy as np
 
 from agents.investor import crowd_orders
 from sim.finance.assets import Baskets, MarketMaker
+from sim.finance.fundamentals import modelled_values
 from sim.finance.oxide import OxideSpeculation
 from sim.finance.sentiment import LEVER_KINDS, PolicySnapshot
 from sim.finance.switching import switched, updated_fitness
@@ -211,3 +212,20 @@ def test_the_news_readers_policy_snapshot_is_the_policy_as_it_stands():
             assert np.array_equal(getattr(model.exchange.snapshot, field.name),
                                   getattr(fresh, field.name)), field.name
     assert kinds & LEVER_KINDS and kinds - LEVER_KINDS, "weeks with and without lever news"
+
+
+def test_listed_firms_are_valued_as_firm_value_values_each_firm():
+    model = StandoffModel(load_scenario("allied_buildout"), seed=0)
+    exchange = model.exchange
+    start = sum(map(len, model.firms.values()))
+    for _ in range(160):
+        model.step()
+        rules = exchange.spec.valuation
+        got = exchange.listed.values(rules, model.prices, model.policy.subsidy)
+        assert got.tobytes() == modelled_values(exchange.owned, rules).tobytes()
+    assert sum(map(len, model.firms.values())) > start, "firms were added during the run"
+    rules = exchange.spec.capital
+    want = np.minimum(np.maximum((exchange.price / exchange.start_price) ** rules.elasticity,
+                                 rules.min_factor), rules.max_factor)
+    for own, factor in zip(exchange.owned, want.tolist(), strict=True):
+        assert all(firm.capital_factor == factor for firm in own)

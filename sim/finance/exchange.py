@@ -25,7 +25,7 @@ import numpy as np
 from agents.crowd import Crowd
 from agents.investor import GROUPS, Quotes, crowd_orders
 from sim.finance.assets import Baskets, MarketMaker, split_orders
-from sim.finance.fundamentals import company_values, modelled_values
+from sim.finance.fundamentals import ListedFirms, company_values
 from sim.finance.oxide import OxideSpeculation
 from sim.finance.sentiment import LEVER_KINDS, NewsReading, PolicySnapshot
 from sim.finance.switching import (
@@ -80,7 +80,7 @@ class Exchange:
         self.reading = NewsReading(spec.news_sentiment, self.listings, model.region_index)
         self._firm_count = -1
         self._locate_firms()
-        modelled = modelled_values(self.owned, spec.valuation)
+        modelled = self.listed.values(spec.valuation, model.prices, model.policy.subsidy)
         self.other = np.array([x.other_value_usd_million if x.other_value_usd_million is not None
                                else max(v0 - m, 0.0)
                                for x, v0, m in zip(listed, self.start_value, modelled,
@@ -140,7 +140,7 @@ class Exchange:
                 presence[i, firm.region] = 1.0
         self.reading.locate(owner, presence)
         self.themes = ThemeSales(self.owned)
-        self.listed_firms = [(f, i) for i, owned in enumerate(self.owned) for f in owned]
+        self.listed = ListedFirms(self.owned)
 
     # -- reading ---------------------------------------------------------------
     def tradable_prices(self) -> np.ndarray:
@@ -178,8 +178,8 @@ class Exchange:
             return np.zeros(self.model.stock.shape)
         model = self.model
         self._locate_firms()
-        self.value = company_values(modelled_values(self.owned, self.spec.valuation),
-                                    self.other, self.start_value,
+        modelled = self.listed.values(self.spec.valuation, model.prices, model.policy.subsidy)
+        self.value = company_values(modelled, self.other, self.start_value,
                                     self.spec.valuation) / self.shares
         self._read_news()
         quotes = self._quotes()
@@ -255,10 +255,9 @@ class Exchange:
 
     def _set_capital_factors(self) -> None:
         rules = self.spec.capital
-        factor = np.minimum(np.maximum((self.price / self.start_price) ** rules.elasticity,
-                                       rules.min_factor), rules.max_factor).tolist()
-        for firm, listing in self.listed_firms:
-            firm.capital_factor = factor[listing]
+        self.listed.set_capital_factors(np.minimum(np.maximum(
+            (self.price / self.start_price) ** rules.elasticity, rules.min_factor),
+            rules.max_factor))
 
     # -- measuring -------------------------------------------------------------
     def labels(self) -> dict[str, tuple[str, ...]]:
