@@ -60,14 +60,14 @@ class ListedFirms:
             book, slots, positions = books.setdefault(id(firm.book), (firm.book, [], []))
             slots.append(firm.slot)
             positions.append(position)
-        self.books = [(book, np.array(slots, dtype=np.int64), np.array(positions, dtype=np.int64),
-                       np.array([company[p] for p in positions], dtype=np.int64))
+        self.books = [(book, np.array(slots, dtype=np.int64), np.array(positions, dtype=np.int64))
                       for book, slots, positions in books.values()]
+        self.columns = [(firm.book, firm.slot, company[k]) for k, firm in enumerate(firms)]
 
     def values(self, rules: Valuation, prices: np.ndarray, subsidy: np.ndarray) -> np.ndarray:
         """``modelled_values`` of the companies (USD million), one pass per stage."""
         per_firm = np.empty(self.size)
-        for book, slots, positions, _ in self.books:
+        for book, slots, positions in self.books:
             _firm_values_into(book.kind, book.state, book.regions, book.stage_index, slots,
                               positions, prices, subsidy, rules.expected_margin_weight,
                               rules.pipeline_value_share, rules.earnings_multiple, per_firm)
@@ -76,8 +76,9 @@ class ListedFirms:
 
     def set_capital_factors(self, per_company: np.ndarray) -> None:
         """Each firm's ``capital_factor`` = its company's entry of ``per_company``."""
-        for book, slots, _, companies in self.books:
-            book.state[fr.CAPITAL_FACTOR, slots] = per_company[companies]
+        factors = per_company.tolist()
+        for book, slot, company in self.columns:
+            book.state[fr.CAPITAL_FACTOR, slot] = factors[company]
 
 
 @njit(cache=True)
