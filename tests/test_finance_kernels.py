@@ -11,7 +11,12 @@ from sim.finance.assets import Baskets, MarketMaker
 from sim.finance.fundamentals import modelled_values
 from sim.finance.oxide import OxideSpeculation
 from sim.finance.sentiment import LEVER_KINDS, PolicySnapshot
-from sim.finance.switching import switched, updated_fitness
+from sim.finance.switching import (
+    choice_probabilities,
+    fitness_and_chances,
+    switched,
+    updated_fitness,
+)
 from sim.finance.themes import ThemeSales
 from sim.model import StandoffModel
 from sim.rng import stream
@@ -229,3 +234,20 @@ def test_listed_firms_are_valued_as_firm_value_values_each_firm():
                                  rules.min_factor), rules.max_factor)
     for own, factor in zip(exchange.owned, want.tolist(), strict=True):
         assert all(firm.capital_factor == factor for firm in own)
+
+
+def test_fitness_and_chances_match_the_rules_one_by_one():
+    rng = np.random.default_rng(14)
+    for assets, strategies in ((8, 3), (5, 2), (13, 3), (40, 4)):
+        fitness, cost = rng.normal(0, 30, strategies), rng.random(strategies)
+        convictions = np.tanh(rng.normal(size=(strategies, assets)))
+        weights, returns = rng.dirichlet(np.ones(assets)), rng.normal(0, 0.05, assets)
+        for bonus, bonus_to in ((0.0, -1), (17.5, 0), (3.25, strategies - 1)):
+            new, chances = fitness_and_chances(fitness, convictions, weights, returns, cost,
+                                               13.0, 0.02, bonus, bonus_to)
+            want = updated_fitness(fitness, convictions, weights, returns, cost, 13.0)
+            score = want.copy()
+            if bonus_to >= 0:
+                score[bonus_to] += bonus
+            assert new.tobytes() == want.tobytes()
+            assert chances.tobytes() == choice_probabilities(score, 0.02).tobytes()

@@ -28,12 +28,7 @@ from sim.finance.assets import Baskets, MarketMaker, split_orders
 from sim.finance.fundamentals import ListedFirms, company_values
 from sim.finance.oxide import OxideSpeculation
 from sim.finance.sentiment import LEVER_KINDS, NewsReading, PolicySnapshot
-from sim.finance.switching import (
-    choice_probabilities,
-    misalignment,
-    switched,
-    updated_fitness,
-)
+from sim.finance.switching import fitness_and_chances, misalignment, switched
 from sim.finance.themes import ThemeSales
 from sim.rng import stream
 from sim.scenario.finance import INDEX_ASSET
@@ -236,16 +231,16 @@ class Exchange:
     def _switch(self, quotes: Quotes) -> None:
         self.prices, self.values = self.tradable_prices(), self._values_now()  # after trading
         self.log_price = now = np.log(self.prices)
-        rules = self.spec.switching
-        self.fitness = updated_fitness(self.fitness, self.convictions, quotes.weights,
-                                       now - quotes.log_price, self.cost_pct, rules.memory_weeks)
+        rules, names = self.spec.switching, self.crowd.names
+        bonus, bonus_to = 0.0, -1  # the fundamentalists' misalignment score
+        if len(self.groups) > 1 and "fundamentalist" in names:
+            gap = misalignment(quotes.log_price - quotes.log_value, quotes.weights)
+            bonus, bonus_to = rules.misalignment_weight * gap, names.index("fundamentalist")
+        self.fitness, chances = fitness_and_chances(
+            self.fitness, self.convictions, quotes.weights, now - quotes.log_price,
+            self.cost_pct, rules.memory_weeks, rules.intensity_of_choice, bonus, bonus_to)
         self.convictions = np.array([g.conviction(quotes) for g in self.groups])
         if len(self.groups) > 1:
-            score = self.fitness.copy()
-            if "fundamentalist" in self.crowd.names:
-                gap = misalignment(quotes.log_price - quotes.log_value, quotes.weights)
-                score[self.crowd.names.index("fundamentalist")] += rules.misalignment_weight * gap
-            chances = choice_probabilities(score, rules.intensity_of_choice)
             self.crowd.strategy = switched(self.crowd.strategy, self.switch_rng,
                                            rules.rate_per_week, chances)
             self.crowd.regroup()

@@ -12,7 +12,9 @@ values, the more investors expect a correction (Franke and Westerhoff, 2012).
 Who reconsiders is drawn first (one uniform per investor, below ``rate``),
 then one uniform per reconsidering investor, in crowd order, picks its
 strategy from the cumulative probabilities (a numba kernel: one pass over
-the crowd).
+the crowd). ``fitness_and_chances`` does a week's ``updated_fitness`` and
+``choice_probabilities`` in one compiled pass, summing as ``np.add.reduce``
+does (pairwise in blocks of eight); numpy keeps the exponentials.
 """
 
 from __future__ import annotations
@@ -29,6 +31,75 @@ def updated_fitness(fitness: np.ndarray, convictions: np.ndarray, weights: np.nd
     earned = 100 * WEEKS_PER_YEAR * np.add.reduce(
         convictions * weights[None, :] * returns[None, :], axis=1) - cost_pct
     return fitness + (earned - fitness) / memory_weeks
+
+
+def fitness_and_chances(fitness: np.ndarray, convictions: np.ndarray, weights: np.ndarray,
+                        returns: np.ndarray, cost_pct: np.ndarray, memory_weeks: float,
+                        intensity: float, bonus: float = 0.0, bonus_to: int = -1,
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """``updated_fitness`` and the ``choice_probabilities`` of the new fitness, the
+    strategy ``bonus_to`` (-1: none) scoring ``bonus`` more (the misalignment term)."""
+    new, chances = np.empty(fitness.size), np.empty(fitness.size)
+    _fitness_into(fitness, convictions, weights, returns, cost_pct, 100 * WEEKS_PER_YEAR,
+                  memory_weeks, intensity, bonus, bonus_to, new, chances)
+    np.exp(chances, out=chances)
+    return new, chances / np.add.reduce(chances)
+
+
+@njit(cache=True)
+def _summed(values):
+    """np.add.reduce of a 1-d array of floats: 0 + its pairwise sum (``_pairwise``)."""
+    return 0.0 + _pairwise(values)
+
+
+@njit(cache=True)
+def _pairwise(values):
+    """numpy's pairwise sum: in order below 8 values; up to 128, eight running sums
+    combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the rest in
+    order; beyond, the two halves (the first a multiple of 8 long) summed so."""
+    n = values.size
+    if n < 8:
+        total = 0.0
+        for x in values:
+            total += x
+        return total
+    if n > 128:
+        half = n // 2
+        half -= half % 8
+        return _pairwise(values[:half]) + _pairwise(values[half:])
+    r = values[:8].copy()
+    i = 8
+    while i < n - n % 8:
+        for k in range(8):
+            r[k] += values[i + k]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        total += values[i]
+        i += 1
+    return total
+
+
+@njit(cache=True)
+def _fitness_into(fitness, convictions, weights, returns, cost_pct, scale, memory_weeks,
+                  intensity, bonus, bonus_to, new, logits):
+    """new[h] = fitness + ((scale x sum_a conviction x weight x return - cost) - fitness)
+    / memory_weeks; logits[h] = intensity x (score - max score), the score being ``new``
+    plus ``bonus`` for strategy ``bonus_to``."""
+    held = np.empty(returns.size)
+    for h in range(fitness.size):
+        for a in range(returns.size):
+            held[a] = convictions[h, a] * weights[a] * returns[a]
+        earned = scale * _summed(held) - cost_pct[h]
+        new[h] = fitness[h] + (earned - fitness[h]) / memory_weeks
+        logits[h] = new[h]
+    if bonus_to >= 0:
+        logits[bonus_to] += bonus
+    top = logits[0]
+    for h in range(1, logits.size):
+        top = logits[h] if logits[h] > top or logits[h] != logits[h] else top
+    for h in range(logits.size):
+        logits[h] = intensity * (logits[h] - top)
 
 
 def misalignment(hype: np.ndarray, weights: np.ndarray) -> float:
