@@ -11,6 +11,7 @@ from sim.finance.assets import Baskets, MarketMaker
 from sim.finance.fundamentals import modelled_values
 from sim.finance.oxide import OxideSpeculation
 from sim.finance.sentiment import LEVER_KINDS, PolicySnapshot
+from sim.finance.sums import add_reduce
 from sim.finance.switching import (
     choice_probabilities,
     fitness_and_chances,
@@ -251,3 +252,28 @@ def test_fitness_and_chances_match_the_rules_one_by_one():
                 score[bonus_to] += bonus
             assert new.tobytes() == want.tobytes()
             assert chances.tobytes() == choice_probabilities(score, 0.02).tobytes()
+
+
+def test_compiled_sum_adds_as_numpy_does():
+    rng = np.random.default_rng(15)
+    for n in [*range(40), 127, 128, 129, 200, 300, 1000]:
+        for _ in range(50):
+            values = rng.normal(size=n) * rng.lognormal(0, 4, n)
+            assert add_reduce(values) == np.add.reduce(values), n
+        zeros = np.full(n, -0.0)
+        assert np.signbit(add_reduce(zeros)) == np.signbit(np.add.reduce(zeros))
+
+
+def test_quotes_match_the_basket_and_weight_rules():
+    model = StandoffModel(load_scenario("investor_frenzy"), seed=6).run(25)
+    exchange = model.exchange
+    quotes = exchange._quotes()
+    baskets = exchange.baskets
+    shares = baskets.value_shares(exchange.price, exchange.index_price)
+    assert exchange.value_shares.tobytes() == shares.tobytes()
+    market = np.concatenate([exchange.shares * exchange.price,
+                             exchange.etf_units * exchange.etf_price])
+    assert quotes.weights.tobytes() == (market / market.sum()).tobytes()
+    assert quotes.log_value.tobytes() == np.log(exchange.tradable_values()).tobytes()
+    assert quotes.news.tobytes() == np.concatenate(
+        [exchange.news_pull, shares @ exchange.news_pull]).tobytes()

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
 from agents.crowd import Crowd
 from agents.investor import GROUPS, Quotes, crowd_orders
@@ -28,6 +29,7 @@ from sim.finance.assets import Baskets, MarketMaker, split_orders
 from sim.finance.fundamentals import ListedFirms, company_values
 from sim.finance.oxide import OxideSpeculation
 from sim.finance.sentiment import LEVER_KINDS, NewsReading, PolicySnapshot
+from sim.finance.sums import add_reduce
 from sim.finance.switching import fitness_and_chances, misalignment, switched
 from sim.finance.themes import ThemeSales
 from sim.rng import stream
@@ -198,12 +200,16 @@ class Exchange:
         self.snapshot = snapshot
 
     def _quotes(self) -> Quotes:
-        self.value_shares = value_shares = self.baskets.value_shares(self.price, self.index_price)
-        market_value = np.concatenate([self.shares * self.price, self.etf_units * self.etf_price])
+        baskets, assets = self.baskets, self.prices.size
+        self._held_value = baskets.units @ self.value  # what the baskets hold, at value
+        value_shares, market_value = np.empty(baskets.units.shape), np.empty(assets)
+        weights, values = np.empty(assets), np.empty(assets)
+        _quotes_into(baskets.units, baskets.outside, self.price, self.index_price, self.shares,
+                     self.etf_units, self.etf_price, self.value, self._held_value,
+                     value_shares, market_value, weights, values)
+        self.value_shares = value_shares
         self.listing_value = market_value[:len(self.listings)]
-        self._held_value = self.baskets.units @ self.value  # what the baskets hold, at value
-        return Quotes(self.log_price, np.log(self._values_now()),
-                      market_value / np.add.reduce(market_value),
+        return Quotes(self.log_price, np.log(values), weights,
                       np.concatenate([self.news_pull, value_shares @ self.news_pull]),
                       self.history, self.theme_history[self.week % self.history.shape[0]],
                       self.theme_history, self.week)
@@ -275,3 +281,30 @@ class Exchange:
                 "fundamental_value": values,
                 "hype": np.log(prices / values),
                 "investor_share": counts / max(len(self.crowd), 1)}
+
+
+@njit(cache=True)
+def _quotes_into(units, outside, price, index_price, shares, etf_units, etf_price, value,
+                 held_value, value_shares, market_value, weights, values):
+    """A week's quotes as ``Baskets.value_shares``, ``tradable_values`` and the market
+    value weights compute them: value_shares = units x price / max(that row's sum +
+    outside x index price, 1e-12); market_value = [shares x price, ETF units x price];
+    weights = market_value / its sum; values = [value, held_value + outside x index]."""
+    etfs, listings = units.shape
+    held = np.empty(listings)
+    for e in range(etfs):
+        for k in range(listings):
+            held[k] = units[e, k] * price[k]
+        total = add_reduce(held) + outside[e] * index_price
+        total = total if total > 1e-12 or total != total else 1e-12
+        for k in range(listings):
+            value_shares[e, k] = held[k] / total
+    for k in range(listings):
+        market_value[k] = shares[k] * price[k]
+        values[k] = value[k]
+    for e in range(etfs):
+        market_value[listings + e] = etf_units[e] * etf_price[e]
+        values[listings + e] = held_value[e] + outside[e] * index_price
+    total = add_reduce(market_value)
+    for k in range(market_value.size):
+        weights[k] = market_value[k] / total

@@ -14,7 +14,7 @@ then one uniform per reconsidering investor, in crowd order, picks its
 strategy from the cumulative probabilities (a numba kernel: one pass over
 the crowd). ``fitness_and_chances`` does a week's ``updated_fitness`` and
 ``choice_probabilities`` in one compiled pass, summing as ``np.add.reduce``
-does (pairwise in blocks of eight); numpy keeps the exponentials.
+does (``sim.finance.sums``); numpy keeps the exponentials.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.finance.sums import add_reduce
 from sim.world import WEEKS_PER_YEAR
 
 
@@ -47,40 +48,6 @@ def fitness_and_chances(fitness: np.ndarray, convictions: np.ndarray, weights: n
 
 
 @njit(cache=True)
-def _summed(values):
-    """np.add.reduce of a 1-d array of floats: 0 + its pairwise sum (``_pairwise``)."""
-    return 0.0 + _pairwise(values)
-
-
-@njit(cache=True)
-def _pairwise(values):
-    """numpy's pairwise sum: in order below 8 values; up to 128, eight running sums
-    combined as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), then the rest in
-    order; beyond, the two halves (the first a multiple of 8 long) summed so."""
-    n = values.size
-    if n < 8:
-        total = 0.0
-        for x in values:
-            total += x
-        return total
-    if n > 128:
-        half = n // 2
-        half -= half % 8
-        return _pairwise(values[:half]) + _pairwise(values[half:])
-    r = values[:8].copy()
-    i = 8
-    while i < n - n % 8:
-        for k in range(8):
-            r[k] += values[i + k]
-        i += 8
-    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    while i < n:
-        total += values[i]
-        i += 1
-    return total
-
-
-@njit(cache=True)
 def _fitness_into(fitness, convictions, weights, returns, cost_pct, scale, memory_weeks,
                   intensity, bonus, bonus_to, new, logits):
     """new[h] = fitness + ((scale x sum_a conviction x weight x return - cost) - fitness)
@@ -90,7 +57,7 @@ def _fitness_into(fitness, convictions, weights, returns, cost_pct, scale, memor
     for h in range(fitness.size):
         for a in range(returns.size):
             held[a] = convictions[h, a] * weights[a] * returns[a]
-        earned = scale * _summed(held) - cost_pct[h]
+        earned = scale * add_reduce(held) - cost_pct[h]
         new[h] = fitness[h] + (earned - fitness[h]) / memory_weeks
         logits[h] = new[h]
     if bonus_to >= 0:
