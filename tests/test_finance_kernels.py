@@ -227,7 +227,7 @@ def test_listed_firms_are_valued_as_firm_value_values_each_firm():
     for _ in range(160):
         model.step()
         rules = exchange.spec.valuation
-        got = exchange.listed.values(rules, model.prices, model.policy.subsidy)
+        got = exchange.listed_firms.values(rules, model.prices, model.policy.subsidy)
         assert got.tobytes() == modelled_values(exchange.owned, rules).tobytes()
     assert sum(map(len, model.firms.values())) > start, "firms were added during the run"
     rules = exchange.spec.capital

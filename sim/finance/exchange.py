@@ -77,7 +77,7 @@ class Exchange:
         self.reading = NewsReading(spec.news_sentiment, self.listings, model.region_index)
         self._firm_count = -1
         self._locate_firms()
-        modelled = self.listed.values(spec.valuation, model.prices, model.policy.subsidy)
+        modelled = self.listed_firms.values(spec.valuation, model.prices, model.policy.subsidy)
         self.other = np.array([x.other_value_usd_million if x.other_value_usd_million is not None
                                else max(v0 - m, 0.0)
                                for x, v0, m in zip(listed, self.start_value, modelled,
@@ -137,7 +137,7 @@ class Exchange:
                 presence[i, firm.region] = 1.0
         self.reading.locate(owner, presence)
         self.themes = ThemeSales(self.owned)
-        self.listed = ListedFirms(self.owned)
+        self.listed_firms = ListedFirms(self.owned)
 
     # -- reading ---------------------------------------------------------------
     def tradable_prices(self) -> np.ndarray:
@@ -175,7 +175,7 @@ class Exchange:
             return np.zeros(self.model.stock.shape)
         model = self.model
         self._locate_firms()
-        modelled = self.listed.values(self.spec.valuation, model.prices, model.policy.subsidy)
+        modelled = self.listed_firms.values(self.spec.valuation, model.prices, model.policy.subsidy)
         self.value = company_values(modelled, self.other, self.start_value,
                                     self.spec.valuation) / self.shares
         self._read_news()
@@ -256,7 +256,7 @@ class Exchange:
 
     def _set_capital_factors(self) -> None:
         rules = self.spec.capital
-        self.listed.set_capital_factors(np.minimum(np.maximum(
+        self.listed_firms.set_capital_factors(np.minimum(np.maximum(
             (self.price / self.start_price) ** rules.elasticity, rules.min_factor),
             rules.max_factor))
 
