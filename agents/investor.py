@@ -1,13 +1,13 @@
 """Investors: individual traders held as numpy arrays, one Mesa agent per strategy.
 
-Individuals (``Crowd``) each have capital, a current strategy and personal
-parameters: attention tilts over assets, a persistent error in the value they
-see, a trend lookback and a sensitivity to news. Each strategy is one Mesa
-agent (``Fundamentalists``, ``TrendFollowers``, ``NewsTraders``) that carries
-the decision rule and applies it, vectorised, to the individuals following it
-this week, a contiguous block of the crowd (the crowd is kept sorted by
-strategy, so each block is a view, not a copy). Investors switch strategy
-(``sim.finance.switching``) and keep their capital.
+Individuals (``agents.crowd.Crowd``) each have capital, a current strategy and
+personal parameters: attention tilts over assets, a persistent error in the
+value they see, a trend lookback and a sensitivity to news. Each strategy is
+one Mesa agent (``Fundamentalists``, ``TrendFollowers``, ``NewsTraders``) that
+carries the decision rule and applies it, vectorised, to the individuals
+following it this week, a contiguous block of the crowd (the crowd is kept
+sorted by strategy; personal tables are read through ``Crowd.home``).
+Investors switch strategy (``sim.finance.switching``) and keep their capital.
 
 Counting: one agent-step is one individual investor's weekly decision, so a
 week with N investors is N agent-steps; the three strategy agents are
@@ -17,7 +17,10 @@ Orders (USD million per week) of investor i in asset a:
 ``capital_i x max_trade_share x attention_a x tilt_ia x tanh(gain x signal_ia)``;
 attention is the asset's share of the market value of all tradable assets,
 except for news traders, who put their budget where the news is (attention
-proportional to the size of each asset's news pull).
+proportional to the size of each asset's news pull). The products are taken
+in the order ``((capital_i x (max_trade_share x attention_a)) x tilt_ia) x
+conviction_ia``, element by element, by numba kernels (one pass over the
+investors instead of several numpy passes); numpy computes every tanh.
 """
 
 from __future__ import annotations
@@ -27,12 +30,10 @@ from dataclasses import dataclass
 
 import mesa
 import numpy as np
+from numba import njit
 
-from sim.rng import stream
-from sim.scenario.finance import Finance, Investors
-
-TILT_SPREAD = 0.5  # std. dev. of the log of personal attention tilts
-CAPITAL_SPREAD = 1.0  # std. dev. of the log of individual capital within a group
+from agents.crowd import Crowd
+from sim.scenario.finance import Investors
 
 
 @dataclass
@@ -47,76 +48,6 @@ class Quotes:
     theme: np.ndarray  # log price of what the company sells (the rare-earth theme)
     theme_history: np.ndarray  # ring of past ``theme``, like ``history``
     week: int
-
-
-class Crowd:
-    """Every individual investor: one entry each of contiguous per-investor arrays.
-
-    ``capital`` (USD million), ``sensitivity`` to news, ``tilt`` (investors x assets,
-    mean about 1), ``bias`` (investors x assets: log error in the value a
-    fundamentalist sees); ``strategy`` (index into ``names``) and ``lookback``
-    (weeks) are integer arrays. After ``regroup``, ``bounds`` delimit each strategy's
-    block and ``sizes`` count its members.
-    """
-
-    def __init__(self, table: np.ndarray, strategy: np.ndarray, lookback: np.ndarray,
-                 names: tuple[str, ...]):
-        assets = (table.shape[1] - 2) // 2
-        self.capital = np.ascontiguousarray(table[:, 0])
-        self.sensitivity = np.ascontiguousarray(table[:, 1])
-        self.tilt = np.ascontiguousarray(table[:, 2:2 + assets])
-        self.bias = np.ascontiguousarray(table[:, 2 + assets:])
-        self.strategy, self.lookback, self.names = strategy, lookback, names
-        self._grouped: np.ndarray | None = None  # the strategy array last seen sorted
-
-    @classmethod
-    def build(cls, finance: Finance, assets: int, seed: int) -> Crowd:
-        """Each group's individuals, drawn from the group's own random stream."""
-        groups = finance.populations()
-        noise = getattr(finance.fundamentalists, "perception_noise", 0.0)
-        trend, news = finance.trend_followers, finance.news_traders
-        low = trend.lookback_min_weeks if trend else 1
-        high = trend.lookback_max_weeks if trend else 1
-        spread = news.sensitivity_spread if news else 0.0
-        parts = []
-        for index, (name, spec) in enumerate(groups.items()):
-            rng, n = stream(seed, "investors", name), spec.count
-            size = rng.lognormal(0.0, CAPITAL_SPREAD, n)
-            capital = spec.capital_usd_million * size / max(size.sum(), 1e-12)
-            tilt = rng.lognormal(-TILT_SPREAD**2 / 2, TILT_SPREAD, (n, assets))
-            bias = rng.normal(0.0, noise, (n, assets))
-            lookback = rng.integers(low, high + 1, n)
-            sensitivity = rng.lognormal(-spread**2 / 2, spread, n)
-            parts.append((np.column_stack([capital, sensitivity, tilt, bias]),
-                          np.full(n, index), lookback))
-        table, strategy, lookback = (np.concatenate(c) for c in zip(*parts, strict=True))
-        crowd = cls(table.reshape(-1, 2 + 2 * assets), strategy, lookback, tuple(groups))
-        crowd.regroup()
-        return crowd
-
-    def __len__(self) -> int:
-        return self.capital.size
-
-    def regroup(self) -> None:
-        """Sort investors by strategy (stable), so each strategy's members are one block."""
-        strategy = self.strategy
-        if strategy is self._grouped:  # unchanged since it was last sorted
-            return
-        if (strategy[1:] < strategy[:-1]).any():
-            order = strategy.argsort(kind="stable")
-            self.capital = self.capital.take(order)
-            self.sensitivity = self.sensitivity.take(order)
-            self.tilt = self.tilt.take(order, axis=0)
-            self.bias = self.bias.take(order, axis=0)
-            self.lookback = self.lookback.take(order)
-            self.strategy = strategy = strategy.take(order)
-        self._grouped = strategy
-        bounds = strategy.searchsorted(np.arange(len(self.names) + 1))
-        self.bounds, self.sizes = bounds.tolist(), bounds[1:] - bounds[:-1]
-
-    def members(self, index: int) -> slice:
-        """The block of investors following strategy ``index``."""
-        return slice(self.bounds[index], self.bounds[index + 1])
 
 
 class InvestorGroup(mesa.Agent, ABC):
@@ -161,8 +92,8 @@ class Fundamentalists(InvestorGroup):
         return crowd.bias[members] + (quotes.log_value - quotes.log_price)[None, :]
 
     def convictions(self, crowd, members, quotes, out):
-        np.add(crowd.bias[members], quotes.log_value - quotes.log_price, out=out)
-        np.multiply(self.gain, out, out=out)
+        _shifted_into(crowd.bias_table, crowd.home[members], quotes.log_value - quotes.log_price,
+                 self.gain, out)
         np.tanh(out, out=out)
 
     def typical_signal(self, quotes):
@@ -196,13 +127,16 @@ class TrendFollowers(InvestorGroup):
         return self._by_lookback(quotes)[self.typical_lookback]
 
     def convictions(self, crowd, members, quotes, out):
-        self._by_lookback(quotes).take(crowd.lookback[members], axis=0, out=out)
+        self._by_lookback(quotes).take(crowd.lookback[members], axis=0, out=out, mode="clip")
 
     def _by_lookback(self, quotes: Quotes) -> np.ndarray:
         """This week's conviction for each lookback (lookbacks x assets)."""
         seen, table = self._week
         if seen is not quotes:
-            table = np.tanh(self.gain * self._trend(quotes, self.lookbacks))
+            table = np.empty((self.lookbacks.size, quotes.log_price.size))
+            _trend_table_into(quotes.log_price, quotes.history, quotes.theme, quotes.theme_history,
+                         quotes.week, self.lookbacks, self.theme_weight, self.gain, table)
+            np.tanh(table, out=table)
             self._week = (quotes, table)
         return table
 
@@ -239,23 +173,61 @@ GROUPS = {cls.strategy: cls for cls in (Fundamentalists, TrendFollowers, NewsTra
 
 
 def crowd_orders(groups: list[InvestorGroup], crowd: Crowd, quotes: Quotes,
-                 max_trade_share: float, out: np.ndarray | None = None,
-                 scratch: np.ndarray | None = None) -> np.ndarray:
+                 max_trade_share: float, out: np.ndarray | None = None) -> np.ndarray:
     """This week's orders (investors x assets, USD million), each by its own strategy.
 
     Investor i orders (capital_i x (max_trade_share x attention)) x tilt_i x conviction_i;
-    ``out`` and ``scratch`` (both investors x assets) spare allocating each week.
+    ``out`` (investors x assets) spares allocating each week.
     """
-    orders = np.empty(crowd.tilt.shape) if out is None else out
-    budget = np.empty(crowd.tilt.shape) if scratch is None else scratch
+    orders = np.empty(crowd.tilt_table.shape) if out is None else out
+    attention = np.empty((len(groups), orders.shape[1]))
     for index, group in enumerate(groups):
         members = crowd.members(index)
         if members.start == members.stop:
+            attention[index] = 0.0
             continue
-        block, spend = orders[members], budget[members]
-        group.convictions(crowd, members, quotes, block)
-        np.multiply(crowd.capital[members, None], max_trade_share * group.attention(quotes),
-                    out=spend)
-        np.multiply(spend, crowd.tilt[members], out=spend)
-        np.multiply(spend, block, out=block)
+        group.convictions(crowd, members, quotes, orders[members])
+        attention[index] = group.attention(quotes)
+    _scale_orders_into(orders, crowd.edges, crowd.capital, max_trade_share, attention,
+                  crowd.tilt_table, crowd.home)
     return orders
+
+
+@njit(cache=True)
+def _shifted_into(bias_table, rows, shift, gain, out):
+    """out[i, a] = gain x (bias_table[rows[i], a] + shift[a])."""
+    for i in range(out.shape[0]):
+        row = rows[i]
+        for a in range(out.shape[1]):
+            out[i, a] = gain * (bias_table[row, a] + shift[a])
+
+
+@njit(cache=True)
+def _trend_table_into(log_price, history, theme, theme_history, week, lookbacks, theme_weight,
+                 gain, out):
+    """out[k, a] = gain x ((moved + theme_weight x themed) x (52 / lookbacks[k])), moved
+    and themed the changes in log price and theme since ``lookbacks[k]`` weeks ago (the
+    rings' row (week - lookback) % depth), as ``TrendFollowers._trend`` computes them."""
+    depth = history.shape[0]
+    for k in range(lookbacks.size):
+        row = (week - lookbacks[k]) % depth
+        annual = 52.0 / lookbacks[k]
+        for a in range(log_price.size):
+            moved = log_price[a] - history[row, a]
+            themed = theme[a] - theme_history[row, a]
+            out[k, a] = gain * ((moved + theme_weight * themed) * annual)
+
+
+@njit(cache=True)
+def _scale_orders_into(orders, edges, capital, max_trade_share, attention, tilt_table, home):
+    """orders[i, a] (a conviction in, an order out) = ((capital[i] x (max_trade_share x
+    attention[g, a])) x tilt_table[home[i], a]) x orders[i, a], g the strategy whose
+    block ``edges[g]:edges[g + 1]`` holds investor i."""
+    budget = np.empty(orders.shape[1])
+    for g in range(edges.size - 1):
+        for a in range(budget.size):
+            budget[a] = max_trade_share * attention[g, a]
+        for i in range(edges[g], edges[g + 1]):
+            row = home[i]
+            for a in range(budget.size):
+                orders[i, a] = capital[i] * budget[a] * tilt_table[row, a] * orders[i, a]

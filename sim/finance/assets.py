@@ -1,8 +1,14 @@
-"""Tradable assets and price formation: pure numpy, no model.
+"""Tradable assets and price formation: pure numpy and numba, no model.
 
 Listings are indexed 0..L-1, ETFs 0..E-1; the tradable assets an investor
 sees are the listings followed by the ETFs. Prices in USD per share (per unit
 for ETFs), money in USD million, moves in natural-log units.
+
+``MarketMaker.settle`` does a week's price arithmetic in one numba pass over
+the assets, element by element as ``listing_move``, ``etf_premium`` and the
+volume and ETF-unit rules state it (``np.maximum`` and ``np.minimum`` read
+as ``a if a > b else b`` and ``a if a < b else b``, NaN kept); numpy keeps
+the sums of products and the exponentials.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 
 @dataclass(frozen=True)
@@ -58,6 +65,62 @@ class MarketMaker:
         return (1.0 - arbitrage) * (premium + pressure)
 
 
+    def settle(self, net: np.ndarray, buys: np.ndarray, sells: np.ndarray,
+               through: tuple[np.ndarray, np.ndarray, np.ndarray], listing_value: np.ndarray,
+               shocks: np.ndarray, premium: np.ndarray, etf_units: np.ndarray,
+               etf_price: np.ndarray, arbitrage: float,
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """This week's volume per asset, log moves and ETF units after the orders.
+
+        ``net``, ``buys`` and ``sells`` are per asset; ``through`` holds the ETFs' net
+        orders, creations and redemptions bought or sold as the basket, per listing.
+        Listing demand is its own net orders plus ``through[0]``, its volume the larger
+        of buys and sells, each plus its share of ETF flows; the log moves are the
+        listings' ``listing_move``, then the ETFs' new premiums (``etf_premium``); ETF
+        units change by net orders / price, keeping at least 1e-3 of the units.
+        """
+        volume, moves, units = np.empty(net.size), np.empty(net.size), np.empty(premium.size)
+        _settle_into(net, buys, sells, *through, listing_value, shocks, self.impact, self.noise,
+                self.max_move, premium, etf_units, etf_price, arbitrage, volume, moves, units)
+        return volume, moves, units
+
+
+@njit(cache=True)
+def _larger(a, b):
+    """np.maximum of two floats: ``a`` if it is larger or NaN, else ``b``."""
+    return a if a > b or a != a else b
+
+
+@njit(cache=True)
+def _clipped(move, limit):
+    """``_clip`` of one float: np.minimum(np.maximum(move, -limit), limit)."""
+    move = move if move > -limit or move != move else -limit
+    return move if move < limit or move != move else limit
+
+
+@njit(cache=True)
+def _settle_into(net, buys, sells, through_net, through_bought, through_sold, listing_value,
+            shocks, impact, noise, max_move, premium, etf_units, etf_price, arbitrage,
+            volume, moves, units):
+    """Per listing l and ETF e (asset L + e), into ``volume``, ``moves`` and ``units``:
+    volume = max(buys + through_bought, sells + through_sold) (ETFs: max(buys, sells));
+    moves[l] = clip(impact x (net + through_net) / max(value, 1e-9) + noise x shock);
+    moves[L + e] = (1 - arbitrage) x (premium + clip(impact x net / max(aum, 1e-9)));
+    units[e] = max(units + net / price, 1e-3 x units)."""
+    listings = listing_value.size
+    for k in range(listings):
+        volume[k] = _larger(buys[k] + through_bought[k], sells[k] + through_sold[k])
+        pressure = impact * (net[k] + through_net[k]) / _larger(listing_value[k], 1e-9)
+        moves[k] = _clipped(pressure + noise * shocks[k], max_move)
+    for e in range(premium.size):
+        k = listings + e
+        volume[k] = _larger(buys[k], sells[k])
+        aum = etf_units[e] * etf_price[e]
+        pressure = _clipped(impact * net[k] / _larger(aum, 1e-9), max_move)
+        moves[k] = (1.0 - arbitrage) * (premium[e] + pressure)
+        units[e] = _larger(etf_units[e] + net[k] / etf_price[e], 1e-3 * etf_units[e])
+
+
 def _clip(move: np.ndarray, limit: float) -> np.ndarray:
     """``move`` clipped to +-``limit`` (> 0): np.clip's result without its overhead."""
     return np.minimum(np.maximum(move, -limit), limit)
@@ -74,9 +137,3 @@ def split_orders(orders: np.ndarray, ones: np.ndarray | None = None,
     net = ones @ orders
     buys = ones @ np.maximum(orders, 0.0, out=scratch)
     return net, buys, buys - net
-
-
-def pass_through(listing_orders: np.ndarray, etf_net: np.ndarray,
-                 value_shares: np.ndarray) -> np.ndarray:
-    """Listing demand plus ETF creations and redemptions bought or sold as the basket."""
-    return listing_orders + etf_net @ value_shares

@@ -21,18 +21,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numba import njit
 
-from agents.investor import GROUPS, Crowd, Quotes, crowd_orders
-from sim.finance.assets import Baskets, MarketMaker, pass_through, split_orders
-from sim.finance.fundamentals import company_values, modelled_values
+from agents.crowd import Crowd
+from agents.investor import GROUPS, Quotes, crowd_orders
+from sim.finance.assets import Baskets, MarketMaker, split_orders
+from sim.finance.fundamentals import ListedFirms, company_values
 from sim.finance.oxide import OxideSpeculation
-from sim.finance.sentiment import NewsReading, PolicySnapshot
-from sim.finance.switching import (
-    choice_probabilities,
-    misalignment,
-    switched,
-    updated_fitness,
-)
+from sim.finance.sentiment import LEVER_KINDS, NewsReading, PolicySnapshot
+from sim.finance.sums import add_reduce
+from sim.finance.switching import fitness_and_chances, misalignment, switched
 from sim.finance.themes import ThemeSales
 from sim.rng import stream
 from sim.scenario.finance import INDEX_ASSET
@@ -79,7 +77,7 @@ class Exchange:
         self.reading = NewsReading(spec.news_sentiment, self.listings, model.region_index)
         self._firm_count = -1
         self._locate_firms()
-        modelled = modelled_values(self.owned, spec.valuation)
+        modelled = self.listed_firms.values(spec.valuation, model.prices, model.policy.subsidy)
         self.other = np.array([x.other_value_usd_million if x.other_value_usd_million is not None
                                else max(v0 - m, 0.0)
                                for x, v0, m in zip(listed, self.start_value, modelled,
@@ -118,13 +116,13 @@ class Exchange:
         sigma = index.volatility_percent_per_year / 100
         self.index_drift = (index.drift_percent_per_year / 100 - sigma**2 / 2) / WEEKS_PER_YEAR
         self.index_step = sigma / np.sqrt(WEEKS_PER_YEAR)
-        self._orders = np.empty(self.crowd.tilt.shape)  # this week's orders, reused
-        self._scratch = np.empty(self.crowd.tilt.shape)
+        self._orders = np.empty(self.crowd.tilt_table.shape)  # this week's orders, reused
+        self._scratch = np.empty(self.crowd.tilt_table.shape)
         self._ones = np.ones(len(self.crowd))
 
     def _locate_firms(self) -> None:
         """Resolve listings' firms by name (firms may be created during the run)."""
-        if sum(len(kind) for kind in self.model.firms.values()) == self._firm_count:
+        if sum(map(len, self.model.firms.values())) == self._firm_count:
             return
         firms = {f.name: f for kind in self.model.firms.values() for f in kind}
         self._firm_count = len(firms)
@@ -139,7 +137,7 @@ class Exchange:
                 presence[i, firm.region] = 1.0
         self.reading.locate(owner, presence)
         self.themes = ThemeSales(self.owned)
-        self.listed_firms = [(f, i) for i, owned in enumerate(self.owned) for f in owned]
+        self.listed_firms = ListedFirms(self.owned)
 
     # -- reading ---------------------------------------------------------------
     def tradable_prices(self) -> np.ndarray:
@@ -149,6 +147,11 @@ class Exchange:
     def tradable_values(self) -> np.ndarray:
         """Fundamental values of the listings, then the ETFs (index at market)."""
         return np.concatenate([self.value, self.baskets.nav(self.value, self.index_price)])
+
+    def _values_now(self) -> np.ndarray:
+        """``tradable_values`` with this week's basket holdings at value (``_quotes``)."""
+        return np.concatenate([self.value,
+                               self._held_value + self.baskets.outside * self.index_price])
 
     def _theme(self) -> np.ndarray:
         """Log price of what each company's firms sell (world NdPr oxide if none yet)."""
@@ -172,8 +175,8 @@ class Exchange:
             return np.zeros(self.model.stock.shape)
         model = self.model
         self._locate_firms()
-        self.value = company_values(modelled_values(self.owned, self.spec.valuation),
-                                    self.other, self.start_value,
+        modelled = self.listed_firms.values(self.spec.valuation, model.prices, model.policy.subsidy)
+        self.value = company_values(modelled, self.other, self.start_value,
                                     self.spec.valuation) / self.shares
         self._read_news()
         quotes = self._quotes()
@@ -190,58 +193,60 @@ class Exchange:
             return
         items = log[self.seen:]
         self.seen += len(items)
-        snapshot = PolicySnapshot.of(self.model.policy)
+        snapshot = self.snapshot  # levers move only by changes logged under their own kind
+        if any(item.kind in LEVER_KINDS for item in items):
+            snapshot = PolicySnapshot.of(self.model.policy)
         self.news_pull += self.reading.read(items, self.snapshot, snapshot)
         self.snapshot = snapshot
 
     def _quotes(self) -> Quotes:
-        self.value_shares = value_shares = self.baskets.value_shares(self.price, self.index_price)
-        self.listing_value = self.shares * self.price
-        market_value = np.concatenate([self.listing_value, self.etf_units * self.etf_price])
-        return Quotes(self.log_price, np.log(self.tradable_values()),
-                      market_value / market_value.sum(),
+        baskets, assets = self.baskets, self.prices.size
+        self._held_value = baskets.units @ self.value  # what the baskets hold, at value
+        value_shares, market_value = np.empty(baskets.units.shape), np.empty(assets)
+        weights, values = np.empty(assets), np.empty(assets)
+        _quotes_into(baskets.units, baskets.outside, self.price, self.index_price, self.shares,
+                     self.etf_units, self.etf_price, self.value, self._held_value,
+                     value_shares, market_value, weights, values)
+        self.value_shares = value_shares
+        self.listing_value = market_value[:len(self.listings)]
+        return Quotes(self.log_price, np.log(values), weights,
                       np.concatenate([self.news_pull, value_shares @ self.news_pull]),
                       self.history, self.theme_history[self.week % self.history.shape[0]],
                       self.theme_history, self.week)
 
     def _trade(self, quotes: Quotes) -> None:
         orders = crowd_orders(self.groups, self.crowd, quotes,
-                              self.spec.trading.max_trade_share_per_week,
-                              self._orders, self._scratch)
+                              self.spec.trading.max_trade_share_per_week, self._orders)
         net, buys, sells = split_orders(orders, self._ones, self._scratch)
         n = len(self.listings)
         shares = self.value_shares
         etf_net = net[n:]
-        listing_net = pass_through(net[:n], etf_net, shares)
-        buys[:n] = pass_through(buys[:n], np.maximum(etf_net, 0.0), shares)
-        sells[:n] = pass_through(sells[:n], np.maximum(-etf_net, 0.0), shares)
-        self.volume = np.maximum(buys, sells)
-
-        move = self.maker.listing_move(listing_net, self.listing_value,
-                                       self.maker_rng.standard_normal(n))
-        self.price = self.price * np.exp(move)
+        through = (etf_net @ shares, np.maximum(etf_net, 0.0) @ shares,
+                   np.maximum(-etf_net, 0.0) @ shares)
+        self.volume, moves, etf_units = self.maker.settle(
+            net, buys, sells, through, self.listing_value, self.maker_rng.standard_normal(n),
+            self.premium, self.etf_units, self.etf_price, self.spec.trading.etf_arbitrage_share)
+        self.premium = moves[n:]
+        growth = np.exp(moves)
+        self.price = self.price * growth[:n]
         self.index_price *= np.exp(self.index_drift
                                    + self.index_step * self.index_rng.standard_normal())
-        aum = self.etf_units * self.etf_price
-        self.premium = self.maker.etf_premium(self.premium, etf_net, aum,
-                                              self.spec.trading.etf_arbitrage_share)
-        self.etf_units = np.maximum(self.etf_units + etf_net / self.etf_price,
-                                    1e-3 * self.etf_units)
-        self.etf_price = self.baskets.nav(self.price, self.index_price) * np.exp(self.premium)
+        self.etf_units = etf_units
+        self.etf_price = self.baskets.nav(self.price, self.index_price) * growth[n:]
 
     def _switch(self, quotes: Quotes) -> None:
-        self.prices, self.values = self.tradable_prices(), self.tradable_values()  # after trading
+        self.prices, self.values = self.tradable_prices(), self._values_now()  # after trading
         self.log_price = now = np.log(self.prices)
-        rules = self.spec.switching
-        self.fitness = updated_fitness(self.fitness, self.convictions, quotes.weights,
-                                       now - quotes.log_price, self.cost_pct, rules.memory_weeks)
+        rules, names = self.spec.switching, self.crowd.names
+        bonus, bonus_to = 0.0, -1  # the fundamentalists' misalignment score
+        if len(self.groups) > 1 and "fundamentalist" in names:
+            gap = misalignment(quotes.log_price - quotes.log_value, quotes.weights)
+            bonus, bonus_to = rules.misalignment_weight * gap, names.index("fundamentalist")
+        self.fitness, chances = fitness_and_chances(
+            self.fitness, self.convictions, quotes.weights, now - quotes.log_price,
+            self.cost_pct, rules.memory_weeks, rules.intensity_of_choice, bonus, bonus_to)
         self.convictions = np.array([g.conviction(quotes) for g in self.groups])
         if len(self.groups) > 1:
-            score = self.fitness.copy()
-            if "fundamentalist" in self.crowd.names:
-                gap = misalignment(quotes.log_price - quotes.log_value, quotes.weights)
-                score[self.crowd.names.index("fundamentalist")] += rules.misalignment_weight * gap
-            chances = choice_probabilities(score, rules.intensity_of_choice)
             self.crowd.strategy = switched(self.crowd.strategy, self.switch_rng,
                                            rules.rate_per_week, chances)
             self.crowd.regroup()
@@ -251,10 +256,9 @@ class Exchange:
 
     def _set_capital_factors(self) -> None:
         rules = self.spec.capital
-        factor = np.minimum(np.maximum((self.price / self.start_price) ** rules.elasticity,
-                                       rules.min_factor), rules.max_factor).tolist()
-        for firm, listing in self.listed_firms:
-            firm.capital_factor = factor[listing]
+        self.listed_firms.set_capital_factors(np.minimum(np.maximum(
+            (self.price / self.start_price) ** rules.elasticity, rules.min_factor),
+            rules.max_factor))
 
     # -- measuring -------------------------------------------------------------
     def labels(self) -> dict[str, tuple[str, ...]]:
@@ -277,3 +281,30 @@ class Exchange:
                 "fundamental_value": values,
                 "hype": np.log(prices / values),
                 "investor_share": counts / max(len(self.crowd), 1)}
+
+
+@njit(cache=True)
+def _quotes_into(units, outside, price, index_price, shares, etf_units, etf_price, value,
+                 held_value, value_shares, market_value, weights, values):
+    """A week's quotes as ``Baskets.value_shares``, ``tradable_values`` and the market
+    value weights compute them: value_shares = units x price / max(that row's sum +
+    outside x index price, 1e-12); market_value = [shares x price, ETF units x price];
+    weights = market_value / its sum; values = [value, held_value + outside x index]."""
+    etfs, listings = units.shape
+    held = np.empty(listings)
+    for e in range(etfs):
+        for k in range(listings):
+            held[k] = units[e, k] * price[k]
+        total = add_reduce(held) + outside[e] * index_price
+        total = total if total > 1e-12 or total != total else 1e-12
+        for k in range(listings):
+            value_shares[e, k] = held[k] / total
+    for k in range(listings):
+        market_value[k] = shares[k] * price[k]
+        values[k] = value[k]
+    for e in range(etfs):
+        market_value[listings + e] = etf_units[e] * etf_price[e]
+        values[listings + e] = held_value[e] + outside[e] * index_price
+    total = add_reduce(market_value)
+    for k in range(market_value.size):
+        weights[k] = market_value[k] / total

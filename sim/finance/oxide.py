@@ -7,12 +7,14 @@ moves ``adjust_share_per_week`` of the way to the target, buying at most
 ``max_take_share_per_week`` of the region's commercial inventory. Material
 comes from and goes back to the regional pool ``model.stock``, like a state
 stockpile, so the material balance holds: ``step`` returns the week's flows and
-the caller applies them.
+the caller applies them. A numba kernel computes the week's flows pile by
+pile, with np.clip's, np.minimum's and np.maximum's rules for ties and NaN.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.scenario.finance import OxideStockpile
 from sim.world import PRODUCTS
@@ -36,7 +38,6 @@ class OxideSpeculation:
         depth = int(self.lookback.max()) + 1 if piles else 1
         self.history = np.tile(np.log(prices.take(self.cells)), (depth, 1))
         self.week = 0
-        self._piles = np.arange(len(piles))
 
     def step(self, stock: np.ndarray, prices: np.ndarray, trend_share: float) -> np.ndarray:
         """This week's trades against ``stock`` (region x product, t): bought, negative sold.
@@ -45,17 +46,12 @@ class OxideSpeculation:
         """
         if not self.held.size:
             return np.zeros(self.shape)
-        now = np.log(prices.take(self.cells))
         self.week += 1
-        depth = self.history.shape[0]
-        self.history[self.week % depth] = now
-        past = self.history.take((self.week - self.lookback) % depth * self.held.size
-                                 + self._piles)
-        appetite = np.clip(self.gain * (now - past) * trend_share, 0.0, 1.0)
-        flow = self.adjust * (self.capacity * appetite - self.held)
-        room = self.max_take * stock.take(self.cells)
-        flow = np.maximum(np.minimum(flow, room), -self.held)
-        self.held += flow
+        now = self.history[self.week % self.history.shape[0]]
+        np.log(prices.take(self.cells), out=now)
+        flow = np.empty(self.held.size)
+        _flows_into(self.history, self.week, self.lookback, self.gain, trend_share, self.adjust,
+               self.capacity, self.max_take, stock.reshape(-1), self.cells, self.held, flow)
         return self._table(flow)
 
     def by_region_product(self) -> np.ndarray:
@@ -70,3 +66,22 @@ class OxideSpeculation:
         else:
             np.add.at(table, (self.region, self.product), per_pile)
         return table
+
+
+@njit(cache=True)
+def _flows_into(history, week, lookback, gain, trend_share, adjust, capacity, max_take, stock,
+           cells, held, flow):
+    """Each pile's flow this week (``flow``, t), added to ``held``: toward
+    capacity x clip(gain x (log price now - ``lookback`` weeks ago) x trend_share, 0, 1),
+    at most ``max_take`` of the cell's ``stock`` (flattened), at least -held."""
+    depth = history.shape[0]
+    for p in range(held.size):
+        trend = history[week % depth, p] - history[(week - lookback[p]) % depth, p]
+        appetite = gain[p] * trend * trend_share
+        appetite = 0.0 if appetite < 0.0 else (1.0 if appetite > 1.0 else appetite)
+        wanted = adjust[p] * (capacity[p] * appetite - held[p])
+        room = max_take[p] * stock[cells[p]]
+        taken = wanted if wanted < room or wanted != wanted else room
+        floor = -held[p]
+        flow[p] = taken if taken > floor or taken != taken else floor
+        held[p] += flow[p]

@@ -26,6 +26,9 @@ from sim.news import NewsItem
 from sim.policy import PolicyState
 
 BIG_QUOTA_T = 1e9  # an unlimited quota, for comparing quotas
+# Kinds of news a lever change is logged as: only they can move a snapshot's levers.
+LEVER_KINDS = frozenset(name.removeprefix("_apply_") for name in dir(PolicyState)
+                        if name.startswith("_apply_"))
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class NewsReading:
                "tariff": ("importer", "protection")}
     RESTRICT = {"export_quota": "restriction_quota", "export_duty": "restriction_duty",
                 "licensing": "restriction_licence"}
+    FIRM_NEWS = ("announcement", "investment_decision", "capacity_online")
 
     def __init__(self, sentiment: dict[str, float], listings: list[str],
                  region_index: dict[str, int]):
@@ -78,15 +82,26 @@ class NewsReading:
             strength = self.sentiment.get(item.kind)
             if item.kind == "announcement" and item.payload.get("sentiment") is not None:
                 strength = item.payload["sentiment"]
-            if strength:
+            if not strength:
+                continue
+            firm = self._firm_index(item)
+            if firm is not None:  # adding strength x a one-hot row, without the row
+                pull[firm] += strength
+            else:
                 pull += strength * self._effect(item, before, after)
         return pull
+
+    def _firm_index(self, item: NewsItem) -> int | None:
+        """The one listing firm news concerns (None if it is not such news)."""
+        if item.kind in self.FIRM_NEWS and (name := item.payload.get("firm")) is not None:
+            return self.owner.get(name, self.listing_index.get(name))
+        return None
 
     def _effect(self, item: NewsItem, before: PolicySnapshot,
                 after: PolicySnapshot) -> np.ndarray:
         payload, kind = item.payload, item.kind
         everyone = np.ones(len(self.listing_index))
-        if kind in ("announcement", "investment_decision", "capacity_online"):
+        if kind in self.FIRM_NEWS:
             name = payload.get("firm")
             if name is None:
                 return everyone if kind == "announcement" else 0 * everyone

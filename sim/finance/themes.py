@@ -30,7 +30,8 @@ class ThemeSales:
     def log_prices(self, sale_price: Callable[[int, int], float],
                    prices: np.ndarray) -> np.ndarray:
         """Theme of each listing: mean log sale price of its firms' output."""
-        logs = [math.log(sale_price(region, product)) for region, product in self.pairs]
+        log = math.log
+        logs = [log(sale_price(region, product)) for region, product in self.pairs]
         ndpr = float(np.log(prices[:, NDPR]).mean()) if self.unowned else 0.0
-        return np.array([sum(logs[j] for j in sold) / len(sold) if sold else ndpr
+        return np.array([sum([logs[j] for j in sold]) / len(sold) if sold else ndpr
                          for sold in self.sold])
