@@ -5,9 +5,11 @@
 The earlier revision is extracted with ``git archive`` into a temporary folder;
 both sides run in fresh processes, alternated (old, new, old, new, ...), so a
 busy machine slows both alike and their ratio stays meaningful. Each process
-builds the model, then times ``model.step()`` over the run; the median of the
-repeats is reported. The default revision is the code before the speed-up of
-the model's phases.
+first runs two weeks untimed (imports, and loading the compiled loops, happen
+once per process, as in a sweep worker), then times a whole run: building the
+model and its steps. The median of the repeats is reported, and the time of
+that first, cold two-week run beside it. The default revision is the code
+before the speed-up of the model's phases.
 """
 
 from __future__ import annotations
@@ -25,23 +27,29 @@ BEFORE = "62df314"  # the code before the speed-up
 TIME_ONE = """
 import sys, time
 sys.path.insert(0, {root!r})
+cold = time.perf_counter()
 from sim.model import StandoffModel
 from sim.scenario import load_scenario
-model = StandoffModel(load_scenario({scenario!r}), seed=1)
+scenario = load_scenario({scenario!r})
+warm_up = StandoffModel(scenario, seed=2)
+for _ in range(2):
+    warm_up.step()
+cold = time.perf_counter() - cold
 wall, cpu = time.perf_counter(), time.process_time()
+model = StandoffModel(scenario, seed=1)
 for _ in range({steps}):
     model.step()
-print(time.perf_counter() - wall, time.process_time() - cpu)
+print(time.perf_counter() - wall, time.process_time() - cpu, cold)
 """
 
 
-def time_once(root: Path, scenario: str, steps: int) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of the steps, in a fresh process."""
+def time_once(root: Path, scenario: str, steps: int) -> tuple[float, float, float]:
+    """Wall-clock and CPU seconds of a warm run, and the cold start, in a fresh process."""
     code = TIME_ONE.format(root=str(root), scenario=scenario, steps=steps)
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, cwd=root).stdout
-    wall, cpu = out.strip().splitlines()[-1].split()
-    return float(wall), float(cpu)
+    wall, cpu, cold = out.strip().splitlines()[-1].split()
+    return float(wall), float(cpu), float(cold)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -58,13 +66,14 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.repeats):
             old.append(time_once(old_root, args.scenario, args.steps))
             new.append(time_once(ROOT, args.scenario, args.steps))
-    print(f"{args.scenario}, {args.steps} steps, median of {args.repeats} alternated runs")
-    print(f"  {'':22s} {'wall s':>8s} {'CPU s':>8s}")
+    print(f"{args.scenario}, {args.steps} steps (model built and run), median of "
+          f"{args.repeats} alternated runs")
+    print(f"  {'':22s} {'wall s':>8s} {'CPU s':>8s} {'cold start s':>13s}")
     medians = []
     for label, runs in ((f"revision {args.rev}", old), ("this code", new)):
-        wall, cpu = (statistics.median(r[i] for r in runs) for i in (0, 1))
+        wall, cpu, cold = (statistics.median(r[i] for r in runs) for i in (0, 1, 2))
         medians.append((wall, cpu))
-        print(f"  {label:22s} {wall:8.3f} {cpu:8.3f}")
+        print(f"  {label:22s} {wall:8.3f} {cpu:8.3f} {cold:13.2f}")
     (old_wall, old_cpu), (new_wall, new_cpu) = medians
     ratio = new_wall / old_wall
     print(f"  ratio (wall) {ratio:.2f}, (CPU) {new_cpu / old_cpu:.2f}; target at most 0.50: "

@@ -55,7 +55,7 @@ class Week:
         routes = np.zeros((2, n, n, p))
         nothing = Allocation(take=routes[0], supply_left=next(z),
                              quota_left=np.full((n, p), np.inf), unfilled=next(z),
-                             flows=routes[0])
+                             flows=routes[0], shares=routes[0])
         return cls(next(z), next(z), next(z), next(z), next(z), next(z), next(z), routes[1],
                    nothing, landed, wedge, approval, next(z), np.zeros(n), next(z), next(z))
 

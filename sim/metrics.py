@@ -128,7 +128,7 @@ METRICS: dict[str, Metric] = {
         "share", RPP, "Share of what partner (importer) obtained this week that came "
         "from region (the source; partner's own market included).", keep="ever_nonzero",
         region_means="source",
-        read=lambda r: r.week.allocation.shares()),
+        read=lambda r: r.week.allocation.shares),
     "export_rent": Metric(
         "USD million/week", RP, "What region's exporters gained over selling at home: "
         "the foreign price net of freight, duty and tariff, less the home price, times "

@@ -68,7 +68,7 @@ class StandoffModel(mesa.Model):
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.spec, self.seed = scenario, seed  # ``scenario`` is Mesa's own
-        self._dated = self._paced = (-1, None)  # per-step caches of the date and pacing
+        self._dated = self._paced = self._covered = (-1, None)  # per-step caches
         self.regions = scenario.region_codes
         self.region_index = {code: i for i, code in enumerate(self.regions)}
         self.china = self.region_index.get(scenario.china) if scenario.china else None
@@ -271,7 +271,7 @@ class StandoffModel(mesa.Model):
         output = self._planned(book) * np.array(shocks, dtype=float)
         tonnes = np.minimum(output, book.state[CAPACITY])
         policy, n = self.policy, len(self.regions)
-        if np.isfinite(policy.mining_quota_t_per_year).any():  # a quota scales its miners down
+        if policy.in_use().mining_quota:  # a quota scales its miners down
             weeks_left = self._weeks_left()
             allowed = policy.weekly_mining_allowance(weeks_left)
             wanted = np.bincount(regions, weights=tonnes, minlength=n)
@@ -325,7 +325,7 @@ class StandoffModel(mesa.Model):
         room = np.maximum(policy.stockpile_target_t - physical.stockpile, 0.0)
         week.stockpile_buy = np.minimum(policy.stockpile_buy_t_per_year / WEEKS_PER_YEAR, room)
         want = flows.wanted(week.use, physical.stock, physical.transit.inbound,
-                            self.target_cover(), self.spec.market.restock_rate_per_week
+                            self._target_cover_now(), self.spec.market.restock_rate_per_week
                             ) + week.stockpile_buy
         week.wedge = policy.cost_wedge()
         week.landed = landed_cost(self.prices, week.wedge, self.transport)
@@ -336,7 +336,7 @@ class StandoffModel(mesa.Model):
                                               week.approval, market.sourcing_elasticity,
                                               1.0 / market.sourcing_adjustment_weeks)
         foreign_orders = None  # what a combined quota is shared by, when there is one
-        if policy.combined_products.any():
+        if policy.in_use().combined_quota:
             abroad = ~np.eye(len(self.regions), dtype=bool)[:, :, np.newaxis]
             foreign_orders = (want[np.newaxis, :, :] * self.sourcing * abroad).sum(axis=1)
         allocation = allocate(want, physical.stock, week.landed, week.approval,
@@ -394,12 +394,13 @@ class StandoffModel(mesa.Model):
                                          import_open, export_share)
         noise = self.market_rng.normal(0.0, market.price_noise, self.prices.shape)
         self.prices, self.expected_prices = price_step(
-            self.prices, self.expected_prices, shortage_share, cover / self.target_cover(),
+            self.prices, self.expected_prices, shortage_share, cover / self._target_cover_now(),
             active, imports, exports, market, noise)
         self.risk = flows.updated_risk(self.risk, alloc.take, policy.licensed, week.approval,
                                        policy.delay_days, shortage_share,
                                        self.spec.demand.risk_memory_weeks)
-        if self.china is not None and (policy.reexport_controlled.any() or self.controlled.any()):
+        if self.china is not None and (policy.in_use().reexport_conditions
+                                       or self.controlled.any()):
             self.controlled = flows.controlled_origin(
                 self.controlled, week.shipped, week.produced, week.imports,
                 policy.reexport_controlled, self.china, 1.0 / self.base_cover)
@@ -449,6 +450,13 @@ class StandoffModel(mesa.Model):
         """Weeks of use buyers want in stock, raised by perceived supply risk."""
         extra = self.spec.demand.precautionary_cover_weeks * self.risk
         return self.base_cover[np.newaxis, :] + extra
+
+    def _target_cover_now(self) -> np.ndarray:
+        """``target_cover`` for this week: risk moves only when prices clear, so trade
+        and clearing share one computation."""
+        if self._covered[0] != self.steps:
+            self._covered = (self.steps, self.target_cover())
+        return self._covered[1]
 
     def magnet_use_at_start_prices(self) -> np.ndarray:
         """Magnets (t/week) each region's buyers would want this week at start prices."""

@@ -7,11 +7,20 @@ players change during a run. All changes come in as validated lever records
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numba import njit
 
 from sim.scenario import levers as lv
 from sim.world import PRODUCTS, STAGES
+
+
+@dataclass(frozen=True)
+class LeversInUse:
+    mining_quota: bool
+    combined_quota: bool
+    reexport_conditions: bool
 
 
 class PolicyState:
@@ -44,6 +53,7 @@ class PolicyState:
         self.version = 0  # counts applied changes, so derived arrays are rebuilt only then
         self._wedge: tuple[int, np.ndarray] | None = None
         self._delays: tuple[int, np.ndarray, list[float]] | None = None
+        self._in_use: tuple[int, LeversInUse] | None = None
 
     # -- selection helpers -------------------------------------------------
     def _regions(self, codes: list[str] | str) -> list[int]:
@@ -125,7 +135,7 @@ class PolicyState:
         """
         remaining = np.maximum(self.quota_t_per_year - self.quota_used_t, 0.0)
         allowance = np.where(np.isinf(remaining), np.inf, remaining / weeks_left)
-        if not self.combined_products.any():
+        if not self.in_use().combined_quota:
             return allowance
         used = (self.quota_used_t * self.combined_products).sum(axis=1)
         pooled = np.maximum(self.combined_quota_t_per_year - used, 0.0) / weeks_left
@@ -151,6 +161,15 @@ class PolicyState:
         _approval_into(self.civil_approval, self.military_approval,
                        np.ascontiguousarray(military_share, dtype=float), approval)
         return approval
+
+    def in_use(self) -> LeversInUse:
+        """Which of the rarely used levers are set at all (rebuilt only when one changes)."""
+        if self._in_use is None or self._in_use[0] != self.version:
+            self._in_use = (self.version, LeversInUse(
+                mining_quota=bool(np.isfinite(self.mining_quota_t_per_year).any()),
+                combined_quota=bool(self.combined_products.any()),
+                reexport_conditions=bool(self.reexport_controlled.any())))
+        return self._in_use[1]
 
     def shipping_delays(self) -> tuple[np.ndarray, list[float]]:
         """Weeks a shipment waits for its licence (exporter x destination x product,

@@ -31,11 +31,8 @@ class Allocation:
     quota_left: np.ndarray  # exporter x product, t (inf where no quota)
     unfilled: np.ndarray  # importer x product, t wanted but not obtained
     flows: np.ndarray  # ``take`` across borders only (zero diagonal)
-
-    def shares(self) -> np.ndarray:
-        """Each source's share of what each importer obtained (0 where it got nothing)."""
-        total = self.take.sum(axis=0)
-        return self.take / np.where(total > 1e-12, total, np.inf)
+    # each source's share of what each importer obtained (0 where it got nothing)
+    shares: np.ndarray
 
 
 def landed_cost(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> np.ndarray:
@@ -113,7 +110,7 @@ def allocate(
     ``sourcing_target`` rule over the sources with stock and quota left.
     """
     n, p = want.shape
-    take, flows = np.zeros((n, n, p)), np.empty((n, n, p))
+    take, flows, obtained = np.zeros((n, n, p)), np.empty((n, n, p)), np.empty((n, n, p))
     remaining, supply, quota = np.empty((n, p)), np.empty((n, p)), np.empty((n, p))
     contracted = shares is not None
     _allocate_into(np.ascontiguousarray(want, dtype=float),
@@ -122,9 +119,10 @@ def allocate(
                    np.ascontiguousarray(landed, dtype=float),
                    np.ascontiguousarray(approval, dtype=float),
                    np.ascontiguousarray(shares if contracted else take, dtype=float),
-                   contracted, float(elasticity), remaining, supply, quota, take, flows)
+                   contracted, float(elasticity), remaining, supply, quota, take, flows,
+                   obtained)
     return Allocation(take=take, supply_left=supply, quota_left=quota, unfilled=remaining,
-                      flows=flows)
+                      flows=flows, shares=obtained)
 
 
 # -- compiled kernels ------------------------------------------------------------
@@ -209,9 +207,10 @@ def _placed_into(want, supply, quota, approval, shares, got):  # pragma: no cove
 
 @njit(cache=True)
 def _allocate_into(want, stock, quota_allowance, landed, approval, standing, contracted,
-                   elasticity, remaining, supply, quota, take,
-                   flows):  # pragma: no cover - compiled
-    """``allocate``: fills ``remaining``, ``supply``, ``quota``, ``take`` and ``flows``."""
+                   elasticity, remaining, supply, quota, take, flows,
+                   obtained_shares):  # pragma: no cover - compiled
+    """``allocate``: fills ``remaining``, ``supply``, ``quota``, ``take``, ``flows`` and
+    ``obtained_shares``."""
     n, _, p = landed.shape
     for r in range(n):
         for q in range(p):
@@ -270,3 +269,10 @@ def _allocate_into(want, stock, quota_allowance, landed, approval, standing, con
         for i in range(n):
             for q in range(p):
                 flows[e, i, q] = 0.0 if e == i else take[e, i, q]
+    for i in range(n):
+        for q in range(p):
+            total = 0.0
+            for e in range(n):
+                total += take[e, i, q]
+            for e in range(n):
+                obtained_shares[e, i, q] = take[e, i, q] / total if total > 1e-12 else 0.0

@@ -224,3 +224,12 @@ def test_shares_move_towards_the_target_in_one_pass_as_in_two_steps():
         shares, sourcing_target(landed, stock, with_home_open(approval), 4.0), 0.25)
     one_pass = shares_towards_target(shares, landed, stock, approval, 4.0, 0.25)
     np.testing.assert_array_equal(one_pass, two_steps)
+
+
+def test_obtained_shares_are_each_source_share_of_what_a_buyer_got():
+    landed = np.array([[1, 1, 5], [1, 1, 7], [9, 9, 6]], float)[:, :, None]
+    result = allocate(np.array([[0.0], [0.0], [10.0]]), np.array([[100.0], [100.0], [0.0]]),
+                      landed, np.ones((3, 3, 1)), np.full((3, 1), np.inf), elasticity=4.0)
+    got = result.take.sum(axis=0)
+    np.testing.assert_allclose(result.shares[:, 2, 0], result.take[:, 2, 0] / got[2, 0])
+    assert result.shares[:, :2].sum() == 0.0  # regions 0 and 1 wanted and got nothing
