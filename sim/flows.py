@@ -68,16 +68,21 @@ class Week:
 
 
 def mined(content: np.ndarray, regions: np.ndarray, tonnes: np.ndarray,
-          shares: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+          shares: np.ndarray, allowed: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray]:
     """Concentrate mined by region, and the concentrate content after adding it.
 
-    ``regions``, ``tonnes`` (t REO) and ``shares`` (NdPr, Dy/Tb) are per mine,
-    added in mine order.
+    ``regions``, ``tonnes`` (t REO wanted) and ``shares`` (NdPr, Dy/Tb) are per
+    mine, added in mine order. ``allowed`` (t per region, inf: no quota) scales
+    every mine of a region down alike so the region mines no more than it allows.
     """
-    produced, content = np.zeros(len(content)), np.array(content, dtype=float)
+    n = len(content)
+    produced, content = np.zeros(n), np.array(content, dtype=float)
+    limit = np.full(n, np.inf) if allowed is None else np.asarray(allowed, dtype=float)
     _mined_into(np.ascontiguousarray(regions, dtype=np.int64),
                 np.ascontiguousarray(tonnes, dtype=float),
-                np.ascontiguousarray(shares, dtype=float), produced, content)
+                np.ascontiguousarray(shares, dtype=float), limit, np.empty(len(tonnes)),
+                produced, content)
     return produced, content
 
 
@@ -204,11 +209,18 @@ def reexport_approval(approval: np.ndarray, controlled: np.ndarray,
 
 
 @njit(cache=True)
-def _mined_into(regions, tonnes, shares, produced, content):  # pragma: no cover - compiled
+def _mined_into(regions, wanted, shares, allowed, mine, produced,
+                content):  # pragma: no cover - compiled
+    n = produced.size
+    asked = np.zeros(n)
     for m in range(regions.size):
-        produced[regions[m]] += tonnes[m]
+        asked[regions[m]] += wanted[m]
+    for m in range(regions.size):
+        room = allowed[regions[m]] / max(asked[regions[m]], 1e-12)
+        mine[m] = wanted[m] * (1.0 if 1.0 <= room else room)
+        produced[regions[m]] += mine[m]
         for k in range(2):
-            content[regions[m], k] += tonnes[m] * shares[m, k]
+            content[regions[m], k] += mine[m] * shares[m, k]
 
 
 @njit(cache=True)

@@ -270,16 +270,12 @@ class StandoffModel(mesa.Model):
         shocks = operational_shocks(miners, self.spec.production.output_noise)
         output = self._planned(book) * np.array(shocks, dtype=float)
         tonnes = np.minimum(output, book.state[CAPACITY])
-        policy, n = self.policy, len(self.regions)
-        if policy.in_use().mining_quota:  # a quota scales its miners down
-            weeks_left = self._weeks_left()
-            allowed = policy.weekly_mining_allowance(weeks_left)
-            wanted = np.bincount(regions, weights=tonnes, minlength=n)
-            scale = np.minimum(1.0, allowed / np.maximum(wanted, 1e-12))
-            tonnes = tonnes * scale[regions]
-        policy.mined_t += np.bincount(regions, weights=tonnes, minlength=n)
+        policy = self.policy
+        allowed = (policy.weekly_mining_allowance(self._weeks_left())
+                   if policy.in_use().mining_quota else None)  # a quota scales miners down
         produced, self.physical.content = flows.mined(self.physical.content, regions, tonnes,
-                                                      shares)
+                                                      shares, allowed)
+        policy.mined_t += produced
         self.week.produced[:, CONC] += produced
         self.physical.stock[:, CONC] += produced
 
