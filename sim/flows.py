@@ -217,7 +217,7 @@ def _mined_into(regions, wanted, shares, allowed, mine, produced,
         asked[regions[m]] += wanted[m]
     for m in range(regions.size):
         room = allowed[regions[m]] / max(asked[regions[m]], 1e-12)
-        mine[m] = wanted[m] * (1.0 if 1.0 <= room else room)
+        mine[m] = wanted[m] * (1.0 if room >= 1.0 else room)
         produced[regions[m]] += mine[m]
         for k in range(2):
             content[regions[m], k] += mine[m] * shares[m, k]
