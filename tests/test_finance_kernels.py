@@ -33,16 +33,15 @@ def test_theme_prices_each_pair_once_and_match_the_per_firm_mean():
     rng = np.random.default_rng(5)
     prices = rng.uniform(1, 500, (2, 4))
     floors = rng.uniform(1, 500, (2, 4))
-    asked = []
 
     def sale(region, product):
-        asked.append((region, product))
         return max(prices[region, product], floors[region, product])
 
     themes = ThemeSales(firms)
-    got = themes.log_prices(sale, prices)
-    assert len(asked) == 2, "each distinct (region, product) is priced once"
+    assert len(themes.pairs) == 2, "each distinct (region, product) is priced once"
+    got = themes.log_prices(prices, floors)
     ndpr = float(np.log(prices[:, NDPR]).mean())
+    # Python's sum (compensated for floats) over each listing's firms, exactly
     want = [sum(math.log(sale(f.region, STAGE_OUTPUT[f.stage])) for f in owned) / len(owned)
             if owned else ndpr for owned in firms]
     assert got.tobytes() == np.array(want).tobytes()
@@ -277,3 +276,13 @@ def test_quotes_match_the_basket_and_weight_rules():
     assert quotes.log_value.tobytes() == np.log(exchange.tradable_values()).tobytes()
     assert quotes.news.tobytes() == np.concatenate(
         [exchange.news_pull, shares @ exchange.news_pull]).tobytes()
+
+
+def test_theme_means_add_as_pythons_compensated_sum():
+    from sim.finance.themes import _python_sum
+
+    rng = np.random.default_rng(8)
+    for values in (np.array([1e16, 1.0, -1e16]), rng.normal(0, 1e3, 50)):
+        members = np.arange(values.size)
+        assert _python_sum(values, members) == sum(values.tolist())
+    assert _python_sum(np.array([1e16, 1.0, -1e16]), np.arange(3)) == 1.0  # naive: 0.0

@@ -155,7 +155,7 @@ class Exchange:
 
     def _theme(self) -> np.ndarray:
         """Log price of what each company's firms sell (world NdPr oxide if none yet)."""
-        listed = self.themes.log_prices(self.model.sale_price, self.model.prices)
+        listed = self.themes.log_prices(self.model.prices, self.model.policy.price_floor)
         return np.concatenate([listed, self.value_shares @ listed])
 
     def trend_capital_share(self) -> float:
