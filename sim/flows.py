@@ -15,7 +15,7 @@ import numpy as np
 from numba import njit
 
 from sim.trade import Allocation
-from sim.world import CONC, DYTB, MAGNET, NDPR
+from sim.world import CONC, DYTB, MAGNET, NDPR, WEEKS_PER_YEAR
 
 REFERENCE_FLOW_MEMORY = 0.1  # weekly weight of the newest flow in the cover yardstick
 RESIDUE_T = 1e-9  # a shortfall smaller than this (t) is rounding, not a shortage
@@ -86,10 +86,29 @@ def mined(content: np.ndarray, regions: np.ndarray, tonnes: np.ndarray,
     return produced, content
 
 
-def wanted(use, stock, inbound, target_cover, restock_rate) -> np.ndarray:
-    """This week's purchases wanted: use plus a share of the gap to target stock."""
-    target = target_cover * use
-    return use + restock_rate * np.maximum(target - stock - inbound, 0.0)
+def release_and_orders(stockpile: np.ndarray, stock: np.ndarray, release_t_per_year: np.ndarray,
+                       buy_t_per_year: np.ndarray, target_t: np.ndarray, use: np.ndarray,
+                       inbound: np.ndarray, target_cover: np.ndarray,
+                       restock_rate: float) -> tuple[np.ndarray, np.ndarray]:
+    """State stockpiles release into ``stock`` (both updated in place), and what is
+    then ordered: the stockpiles' purchases (their weekly rate, within the room to
+    their target) plus what buyers want, their use and ``restock_rate`` of the gap
+    between ``target_cover`` weeks of use and what they hold or have coming."""
+    buy, want = np.empty(stock.shape), np.empty(stock.shape)
+    _release_and_orders_into(stockpile, stock, release_t_per_year, buy_t_per_year, target_t,
+                             use, inbound, target_cover, float(restock_rate), buy, want)
+    return buy, want
+
+
+def ship_out(shipped: np.ndarray, grades: np.ndarray, stock: np.ndarray, content: np.ndarray,
+             quota_used: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exports (exporter x product) and the concentrate content they carry (exporter x
+    importer x 2) leave ``stock`` and ``content`` and count against ``quota_used``
+    (all three updated in place)."""
+    n, _, p = shipped.shape
+    exports, carried = np.empty((n, p)), np.empty((n, n, 2))
+    _ship_out_into(shipped, grades, stock, content, quota_used, exports, carried)
+    return exports, carried
 
 
 @dataclass(frozen=True)
@@ -206,6 +225,45 @@ def reexport_approval(approval: np.ndarray, controlled: np.ndarray,
 # ``transform`` and ``updated_risk`` as loops per region and product, compiled by
 # numba: on arrays this small numpy's cost per call, not arithmetic, dominates.
 # ``x if x >= 0.0 else 0.0`` is numpy's ``maximum(x, 0)``, signed zeros included.
+
+
+@njit(cache=True)
+def _release_and_orders_into(stockpile, stock, release_rate, buy_rate, target, use, inbound,
+                             cover, restock, buy, want):  # pragma: no cover - compiled
+    n, p = stock.shape
+    for r in range(n):
+        for q in range(p):
+            out = release_rate[r, q] / WEEKS_PER_YEAR
+            out = out if out <= stockpile[r, q] else stockpile[r, q]
+            stockpile[r, q] -= out
+            stock[r, q] += out
+            room = target[r, q] - stockpile[r, q]
+            room = room if room >= 0.0 else 0.0
+            bought = buy_rate[r, q] / WEEKS_PER_YEAR
+            buy[r, q] = bought if bought <= room else room
+            gap = cover[r, q] * use[r, q] - stock[r, q] - inbound[r, q]
+            gap = gap if gap >= 0.0 else 0.0
+            want[r, q] = use[r, q] + restock * gap + buy[r, q]
+
+
+@njit(cache=True)
+def _ship_out_into(shipped, grades, stock, content, quota_used, exports,
+                   carried):  # pragma: no cover - compiled
+    n, _, p = shipped.shape
+    for e in range(n):
+        for q in range(p):
+            total = 0.0
+            for i in range(n):
+                total += shipped[e, i, q]
+            exports[e, q] = total
+            stock[e, q] -= total
+            quota_used[e, q] += total
+        for k in range(2):
+            total = 0.0
+            for i in range(n):
+                carried[e, i, k] = shipped[e, i, CONC] * grades[e, k]
+                total += carried[e, i, k]
+            content[e, k] -= total
 
 
 @njit(cache=True)

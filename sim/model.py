@@ -313,16 +313,12 @@ class StandoffModel(mesa.Model):
     def _trade(self) -> None:
         week, physical, policy = self.week, self.physical, self.policy
         self._land(physical.transit.arrive(self.steps))
-        release = np.minimum(policy.stockpile_release_t_per_year / WEEKS_PER_YEAR,
-                             physical.stockpile)
-        physical.stockpile -= release
-        physical.stock += release
+        week.stockpile_buy, want = flows.release_and_orders(
+            physical.stockpile, physical.stock, policy.stockpile_release_t_per_year,
+            policy.stockpile_buy_t_per_year, policy.stockpile_target_t, week.use,
+            physical.transit.inbound, self._target_cover_now(),
+            self.spec.market.restock_rate_per_week)
         grades = physical.grades()
-        room = np.maximum(policy.stockpile_target_t - physical.stockpile, 0.0)
-        week.stockpile_buy = np.minimum(policy.stockpile_buy_t_per_year / WEEKS_PER_YEAR, room)
-        want = flows.wanted(week.use, physical.stock, physical.transit.inbound,
-                            self._target_cover_now(), self.spec.market.restock_rate_per_week
-                            ) + week.stockpile_buy
         week.wedge = policy.cost_wedge()
         week.landed = landed_cost(self.prices, week.wedge, self.transport)
         week.approval = self.route_approval()
@@ -341,11 +337,8 @@ class StandoffModel(mesa.Model):
                               elasticity=market.sourcing_elasticity)
         week.allocation = allocation
         week.shipped = shipped = allocation.flows
-        week.exports = shipped.sum(axis=1)
-        physical.stock -= week.exports
-        shipped_content = shipped[:, :, CONC, np.newaxis] * grades[:, np.newaxis, :]
-        physical.content -= shipped_content.sum(axis=1)
-        policy.quota_used_t += week.exports
+        week.exports, shipped_content = flows.ship_out(shipped, grades, physical.stock,
+                                                       physical.content, policy.quota_used_t)
         physical.transit.ship(self.steps, shipped, shipped_content, *policy.shipping_delays())
         self._land(physical.transit.arrive(self.steps))  # unlicensed goods land this week
 
