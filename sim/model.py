@@ -166,9 +166,13 @@ class StandoffModel(mesa.Model):
 
     def _weeks_left(self) -> float:
         """Weeks left in the calendar year of the week being simulated (quotas pace by it)."""
+        return self._pacing()[1]
+
+    def _pacing(self) -> tuple[object, float]:
+        """The date the week being simulated starts on, and the weeks left in its year."""
         if self._paced[0] != self.steps:
             week_start = step_date(self.spec.start_date, self.steps - 1)
-            self._paced = (self.steps, weeks_left_in_year(week_start))
+            self._paced = (self.steps, (week_start, weeks_left_in_year(week_start)))
         return self._paced[1]
 
     @property
@@ -216,10 +220,12 @@ class StandoffModel(mesa.Model):
     def capacity_by_stage(self) -> np.ndarray:
         """Installed capacity, region x stage (t/yr), read-only."""
         if self._capacity is None:
-            table = np.zeros((len(self.regions), len(STAGES)))
-            for column, kind in enumerate(FIRM_KINDS):
-                for firm in self.firms[kind]:
-                    table[firm.region, column] += firm.capacity_t_per_week * WEEKS_PER_YEAR
+            n = len(self.regions)
+            table = np.zeros((n, len(STAGES)))
+            for column, firm_class in enumerate(FIRM_KINDS.values()):
+                book = self.firm_book(firm_class.stage)
+                table[:, column] = np.bincount(book.regions, minlength=n,
+                                               weights=book.state[CAPACITY] * WEEKS_PER_YEAR)
             table.flags.writeable = False
             self._capacity = table
         return self._capacity
@@ -248,7 +254,7 @@ class StandoffModel(mesa.Model):
 
     def _policy_phase(self) -> None:
         self.last_week = last = self.week  # frozen at its measure: what states decide on
-        if self.date.year != step_date(self.spec.start_date, self.steps - 1).year:
+        if self.date.year != self._pacing()[0].year:
             self.policy.new_year()
         for name, change in self.timeline.get(self.steps, ()):
             self.apply_change(change, source="timeline", name=name)
