@@ -15,6 +15,9 @@ LAST_YEAR = 52
 SHORTAGE_SHARE = 0.01  # a week counts as short when more than this share of demand is unmet
 
 
+KPI_METRICS = ("price", "demand", "unmet_demand", "capacity")  # what ``kpis`` reads
+
+
 def kpis(model: MeasuredWorld) -> dict[str, float]:
     """Headline figures: prices inside and outside China, shortages, capacity shares."""
     rec = model.recorder

@@ -8,7 +8,7 @@ here (plus, when it needs a new figure, that figure on ``Reading``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -48,10 +48,17 @@ class Reading:
         return self.model.exchange.metrics()
 
 
-def read_all(model: MeasuredWorld) -> dict[str, np.ndarray]:
-    """This week's value of every metric."""
+# Metrics that agents read back from the recorder during a run (the briefing's lagged
+# approvals and tariffs, AI exporters' recent Dy/Tb exports): recorded in every run.
+READ_DURING_RUN = ("license_approval_rate", "tariff", "exports")
+
+
+def read_all(model: MeasuredWorld, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
+    """This week's value of every metric (or of those ``names``)."""
     reading = Reading(model)
-    return {name: spec.read(reading) for name, spec in METRICS.items()}
+    if names is None:
+        return {name: spec.read(reading) for name, spec in METRICS.items()}
+    return {name: METRICS[name].read(reading) for name in names}
 
 
 @dataclass(frozen=True)

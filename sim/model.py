@@ -14,6 +14,8 @@ moves material. docs/architecture.md draws the layers.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -28,7 +30,7 @@ from sim.changes import ChangeHandler
 from sim.decisions import Decision, DecisionDesk
 from sim.finance import Exchange
 from sim.market import export_rent, open_at_the_margin, parity_prices, price_step
-from sim.metrics import read_all
+from sim.metrics import READ_DURING_RUN, read_all
 from sim.negotiation import Diplomacy
 from sim.physical import Physical, ore_grades
 from sim.policy import PolicyState
@@ -62,7 +64,10 @@ FIRM_KINDS = {"miners": Miner, "refiners": Refiner, "magnet_makers": MagnetMaker
 class StandoffModel(mesa.Model):
     """One run of a scenario under one seed. ``model.step()`` advances one week."""
 
-    def __init__(self, scenario: Scenario | str = "baseline_2025", *, seed: int | None = None):
+    def __init__(self, scenario: Scenario | str = "baseline_2025", *, seed: int | None = None,
+                 metrics: Collection[str] | None = None):
+        """``metrics`` names the metrics to record each week (default: all of them); the
+        few that agents read back during the run (``READ_DURING_RUN``) are always kept."""
         if not isinstance(scenario, Scenario):
             scenario = load_scenario(scenario)
         seed = scenario.seed if seed is None else int(seed)
@@ -121,8 +126,10 @@ class StandoffModel(mesa.Model):
         self.week = self.quiet_week()
         self._initial_inventory()
         self.exchange = Exchange(self)  # listed firms, ETFs, investors, oxide speculation
+        kept = None if metrics is None else {*metrics, *READ_DURING_RUN}
         self.recorder = Recorder(self.regions, scenario.start_date, labels=self.exchange.labels(),
-                                 expected_steps=scenario.steps + 1)
+                                 expected_steps=scenario.steps + 1, metrics=kept)
+        self._every_metric = kept is None
         self._measure()
         self.last_week = self.week
 
@@ -424,7 +431,8 @@ class StandoffModel(mesa.Model):
 
     def _measure(self) -> None:
         self.scorecard.update()
-        self.recorder.record(self.steps, read_all(self), self.policy.licensed)
+        names = None if self._every_metric else self.recorder.names
+        self.recorder.record(self.steps, read_all(self, names), self.policy.licensed)
         self.week.freeze()
 
     # -- helpers ---------------------------------------------------------------

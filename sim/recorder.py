@@ -7,6 +7,7 @@ Which metrics exist, and how each is read off the model, is ``sim.metrics``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -23,8 +24,11 @@ class Recorder:
     """Each metric's weekly values in one growing array per metric (steps x its axes)."""
 
     def __init__(self, regions: list[str], start: dt.date,
-                 labels: dict[str, tuple[str, ...]] | None = None, expected_steps: int = 64):
+                 labels: dict[str, tuple[str, ...]] | None = None, expected_steps: int = 64,
+                 metrics: Collection[str] | None = None):
         self.regions = regions
+        # the metrics kept (all by default), in ``METRICS`` order
+        self.names = [name for name in METRICS if metrics is None or name in metrics]
         self.expected_steps = expected_steps  # room made at first; doubled when exceeded
         self.start = start
         self.labels = labels or {}  # product labels of metrics with ``products=None``
@@ -36,7 +40,7 @@ class Recorder:
         row = len(self.steps)
         if row == len(self._licensed):
             self._grow(values, licensed)
-        for name in METRICS:
+        for name in self.names:
             self._series[name][row] = values[name]
         self._licensed[row] = licensed
         self.steps.append(step)
@@ -44,7 +48,7 @@ class Recorder:
     def _grow(self, values: dict[str, np.ndarray], licensed: np.ndarray) -> None:
         """Room for ``expected_steps`` at first, then double, keeping what is recorded."""
         rows = max(self.expected_steps, 2 * len(self._licensed))
-        for name in METRICS:
+        for name in self.names:
             shape = np.shape(values[name])
             grown = np.zeros((rows, *shape))
             if name in self._series:
@@ -57,6 +61,9 @@ class Recorder:
 
     def stacked(self, name: str) -> np.ndarray:
         """One metric over time: steps x its axes (a read-only view)."""
+        if name not in self._series and name in METRICS and self.steps:
+            raise KeyError(f"metric {name!r} was not recorded in this run (recorded: "
+                           f"{', '.join(self.names)})")
         view = self._series[name][:len(self.steps)]
         view.flags.writeable = False
         return view
@@ -71,7 +78,7 @@ class Recorder:
     def to_frame(self) -> pd.DataFrame:
         steps = np.array(self.steps)
         dates = pd.to_datetime([step_date(self.start, int(s)) for s in steps])  # real dates
-        frames = [self._metric_frame(name, spec, steps, dates) for name, spec in METRICS.items()]
+        frames = [self._metric_frame(name, METRICS[name], steps, dates) for name in self.names]
         table = pd.concat([f for f in frames if len(f)], ignore_index=True)
         return table[COLUMNS]
 

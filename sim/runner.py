@@ -85,7 +85,10 @@ def run_kpis(scenario: Scenario, seed: int | None = None, steps: int | None = No
     from sim.model import StandoffModel
 
     started = time.monotonic()
-    model = StandoffModel(scenario, seed=seed)
+    from sim.kpis import KPI_METRICS
+
+    model = StandoffModel(scenario, seed=seed,
+                          metrics={*KPI_METRICS, *(request.metric for request in series)})
     total = scenario.steps if steps is None else steps
     for _ in range(total):
         model.step()
