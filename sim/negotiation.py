@@ -129,20 +129,26 @@ class Diplomacy:
         return {k: o for k, o in self.offers.items() if o.status == "open"
                 and o.addressee == code}
 
-    def refusals(self, proposer: str, addressee: str) -> int:
-        """Offers between the two that ended without a deal (rejected or lapsed) since the
-        last one that ended in one, counted for ``proposer``'s patience."""
-        count = 0
+    def streak(self, proposer: str, addressee: str) -> int:
+        """How ``proposer``'s offers to ``addressee`` have fared lately: +n after n talks in
+        a row that ended in a deal, -n after n offers in a row that ended without one
+        (rejected or lapsed; or its rejection of a counter to its own offer)."""
+        streak = 0
         for case in self.offers.values():
             if {case.proposer, case.addressee} != {proposer, addressee}:
                 continue
             if case.status == "accepted":
-                count = 0
+                streak = max(streak, 0) + 1
             elif case.status in ("rejected", "lapsed") and case.proposer == proposer or (
                     case.status == "rejected" and case.addressee == proposer
                     and case.answers):
-                count += 1
-        return count
+                streak = min(streak, 0) - 1
+        return streak
+
+    def refusals(self, proposer: str, addressee: str) -> int:
+        """Offers between the two that ended without a deal (rejected or lapsed) since the
+        last one that ended in one, counted for ``proposer``'s patience."""
+        return max(-self.streak(proposer, addressee), 0)
 
     def next_offer_id(self) -> str:
         return f"O{len(self.offers) + 1}"

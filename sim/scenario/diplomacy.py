@@ -42,7 +42,8 @@ class Strategy(Strict):
         4, description="How often it reviews its levers."
     )
     offered_tariff_share: Frac = Field(
-        0.5, description="A dove's framework offer cuts its tariff to this share of today's."
+        0.5, description="A state's first offer to a partner cuts the tariff to this share "
+        "of today's; later offers learn from the answers (docs/negotiation.md)."
     )
     offered_civil_approval_percent: Points = Field(
         90.0, description="Civil licence approval (percent) a dove asks for in its offer."
@@ -135,7 +136,8 @@ class Negotiation(Strict):
         "(per unit share of tariff cut)."
     )
     hawk_deal_aversion: Value = Field(
-        0.2, description="Cost of a deal to the importer per unit of its hawkishness."
+        0.2, description="Cost to the importer of cutting its tariff, per unit of its "
+        "hawkishness and per unit share of tariff cut (100 points)."
     )
     counter_offer_tariff_share: Frac = Field(
         0.5, description="The licensing side's counter-offer asks for this share of the tariff "
