@@ -40,7 +40,12 @@ def _tally(name: str, seed: int) -> dict:
     deals = model.diplomacy.deals
     answered = [n for n in model.news.items if n.kind in ("tariff", "licensing")
                 and any(word in n.headline for word in ANSWERS)]
+    cheats = {d.id: d.defected_by for d in deals}
+    judged = [(n.kind, cheats[n.payload["deal"]] == n.subject) for n in model.news.items
+              if n.kind in ("defection_detected", "defection_suspected")]
     return {"offers": kinds["offer"], "counters": kinds["counter_offer"],
+            "suspected": kinds["defection_suspected"],
+            "mislabelled": sum((kind == "defection_detected") != guilty for kind, guilty in judged),
             "accepted": kinds["offer_accepted"], "rejected": kinds["offer_rejected"],
             "deals": len(deals), "broken": sum(d.status == "broken" for d in deals),
             "answered": len(answered), "carried out": threats["carried out"],
@@ -81,3 +86,12 @@ def test_threats_are_averted_and_carried_out_where_a_hawk_is_threatened(name):
     assert sum(r["averted"] for r in runs) > 0
     if name in CARRIED_OUT:
         assert sum(r["carried out"] for r in runs) > 0
+
+
+@pytest.mark.slow
+def test_states_judge_deals_by_what_they_see_and_sometimes_misjudge():
+    """AI states find breaches in their blurred briefing: now and then they hold a partner
+    that kept its word to have broken it, and the news says which was which."""
+    runs = [r for name in SCENARIOS for r in _runs(name)]
+    assert sum(r["suspected"] for r in runs) > 0
+    assert not any(r["mislabelled"] for r in runs)

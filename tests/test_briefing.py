@@ -70,3 +70,38 @@ def test_what_a_state_sees_of_a_partner_is_blurred_by_the_observation_noise(nois
         assert seen.seen == pytest.approx(measured, abs=0.05)
     else:
         assert seen.seen != pytest.approx(measured, abs=0.05)
+
+
+AI_DEFECTING = {"regions.US.policy": "ai", "regions.CN.strategy.hawkishness": 1.0,
+                "negotiation.defection_probability": 1.0}
+WEEKS = 120  # past the Busan framework and China's first breach of it
+
+
+def _findings(model, finder: str) -> list:
+    return [n for n in model.news.items if n.actor == finder
+            and n.kind in ("defection_detected", "defection_suspected")]
+
+
+def test_an_ai_state_finds_a_breach_by_what_its_briefing_shows():
+    model = _run(AI_DEFECTING, WEEKS)
+    lag = model.spec.negotiation.detection_lag_weeks
+    broken = [d for d in model.diplomacy.deals if d.defected_by == "CN"]
+    found = {n.payload["deal"]: n.step for n in _findings(model, "US")}
+    assert broken and all(d.id in found for d in broken if d.status == "broken")
+    assert any(d.status == "broken" for d in broken)
+    for deal in broken:
+        if deal.id in found:  # seen no earlier than the lag lets it through
+            assert found[deal.id] >= deal.defected_step + lag
+
+    # a blur wider than any shortfall of approvals hides every breach from it
+    blurred = _run(AI_DEFECTING | {"negotiation.observation_noise_percent": 100.0}, WEEKS)
+    assert any(d.defected_by == "CN" for d in blurred.diplomacy.deals)
+    assert not _findings(blurred, "US")
+    assert not any(d.status == "broken" for d in blurred.diplomacy.deals)
+
+
+def test_a_human_team_is_told_of_a_breach_after_the_lag_whatever_the_blur():
+    model = _run(DEFECTING | {"negotiation.observation_noise_percent": 100.0}, WEEKS)
+    lag = model.spec.negotiation.detection_lag_weeks
+    deal = next(d for d in model.diplomacy.deals if d.defected_by == "CN")
+    assert deal.status == "broken" and deal.detected_step == deal.defected_step + lag

@@ -92,12 +92,14 @@ class Negotiation(Strict):
         0.01, description="Share of the gap to the starting standing (0.5) recovered each week."
     )
     detection_lag_weeks: Annotated[int, Field(ge=0, le=104)] = Field(
-        8, description="Weeks before a defection is seen by the other side."
+        8, description="Weeks before a defection can be seen by the other side (an AI "
+        "state sees its partner's side this late; others are told this long after it)."
     )
     observation_noise_percent: Points = Field(
         5.0, description="Std. dev. (percentage points) of the noise on what a state's "
         "briefing shows of a partner's side of a deal (approval rate or tariff, seen "
-        "detection_lag_weeks late); it suspects a breach beyond twice this."
+        "detection_lag_weeks late); it suspects a breach beyond twice this, and an AI "
+        "state holds the deal broken when it suspects so two weeks running."
     )
     defection_probability: Frac = Field(
         0.05, description="Base chance per review that a party defects (scaled by "
