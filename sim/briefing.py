@@ -11,13 +11,17 @@ themselves. AI states judge their deals by these same figures (``observed``).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+
+import numpy as np
 
 from sim.rng import stream
 from sim.scenario import levers as lv
 from sim.scenario.diplomacy import GOALS
 from sim.world import PRODUCTS
 
+BLOCK_WEEKS = 520  # the blur of a view is drawn this many weeks at a time
 TOLERANCE = 1e-6  # percentage points: a shortfall below this is rounding, not a breach
 PUBLIC_SOURCES = ("timeline", "scenario", "ai", "scripted", "player", "deal", "negotiation")
 
@@ -100,7 +104,8 @@ def observed(model, code: str, deal) -> tuple[float, float, bool]:
     e, d = model.region_index[t.licences_by], model.region_index[t.tariff_by]
     products = [PRODUCTS.index(p) for p in t.products]
     noise = rules.observation_noise_percent
-    blur = stream(model.seed, "briefing", code, deal.id, str(model.steps)).normal(0.0, noise)
+    blur = noise * _blur(model.seed, code, deal.id, model.steps // BLOCK_WEEKS)[
+        model.steps % BLOCK_WEEKS]
     if partner == t.licences_by:  # it sees the approvals its own buyers got
         seen = float(model.recorder.stacked("license_approval_rate")[lagged, e, d,
                                                                     products].min()) + blur
@@ -117,6 +122,15 @@ def observed(model, code: str, deal) -> tuple[float, float, bool]:
         short = seen - promised
     in_force_then = bool(model.recorder.steps) and model.recorder.steps[lagged] >= deal.signed
     return seen, promised, in_force_then and short > 2 * noise + TOLERANCE
+
+
+@functools.lru_cache(maxsize=1024)
+def _blur(seed: int, code: str, deal: str, block: int) -> np.ndarray:
+    """Standard normal draws of ``code``'s view of ``deal``, one a week for the weeks of
+    ``block``: a pure function of them, however often a briefing is read."""
+    draws = stream(seed, "briefing", code, deal, str(block)).standard_normal(BLOCK_WEEKS)
+    draws.flags.writeable = False
+    return draws
 
 
 def _seen(model, code: str, deal) -> DealSeen:

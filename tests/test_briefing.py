@@ -83,21 +83,25 @@ def _findings(model, finder: str) -> list:
 
 
 def test_an_ai_state_finds_a_breach_by_what_its_briefing_shows():
-    model = _run(AI_DEFECTING, WEEKS)
-    lag = model.spec.negotiation.detection_lag_weeks
-    broken = [d for d in model.diplomacy.deals if d.defected_by == "CN"]
-    found = {n.payload["deal"]: n.step for n in _findings(model, "US")}
-    assert broken and all(d.id in found for d in broken if d.status == "broken")
-    assert any(d.status == "broken" for d in broken)
-    for deal in broken:
-        if deal.id in found:  # seen no earlier than the lag lets it through
-            assert found[deal.id] >= deal.defected_step + lag
+    """Unblurred, it sees China's breach in the first weeks its lagged view covers: the
+    week after the breach is recorded, ``detection_lag_weeks`` later, two weeks running."""
+    from sim.negotiation import SUSPICION_WEEKS
 
-    # a blur wider than any shortfall of approvals hides every breach from it
-    blurred = _run(AI_DEFECTING | {"negotiation.observation_noise_percent": 100.0}, WEEKS)
-    assert any(d.defected_by == "CN" for d in blurred.diplomacy.deals)
-    assert not _findings(blurred, "US")
-    assert not any(d.status == "broken" for d in blurred.diplomacy.deals)
+    clear = {"negotiation.observation_noise_percent": 0.0}
+    model = _run(AI_DEFECTING | clear, WEEKS)
+    lag = model.spec.negotiation.detection_lag_weeks
+    found = {n.payload["deal"]: n for n in _findings(model, "US")}
+    broken = [d for d in model.diplomacy.deals if d.defected_by == "CN"
+              and d.status != "renegotiated"  # replaced by a new deal before it was seen
+              and d.defected_step + lag + SUSPICION_WEEKS <= model.steps]
+    assert broken and all(d.id in found for d in broken)
+    for deal in broken:
+        assert found[deal.id].kind == "defection_detected"
+        assert found[deal.id].step == deal.defected_step + lag + SUSPICION_WEEKS
+
+    kept = _run({"regions.US.policy": "ai", "negotiation.defection_probability": 0.0} | clear,
+                WEEKS)
+    assert kept.diplomacy.deals and not _findings(kept, "US")
 
 
 def test_a_human_team_is_told_of_a_breach_after_the_lag_whatever_the_blur():
