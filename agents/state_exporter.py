@@ -86,7 +86,8 @@ class ExporterMoves:
         return self.model.steps - last >= self.strategy.patience_weeks * (1 + refused)
 
     def _offer_fast_track(self, dest: str) -> None:
-        """Offer ``dest`` a civil fast track against a tariff cut, as much as it can afford."""
+        """Offer ``dest`` a civil fast track against a tariff cut: the cut and the share of
+        the approval it can afford as its past answers from ``dest`` say (``bargaining.ask``)."""
         tariff = self.model.diplomacy.tariff_level(dest, self.code)
         kept, granted = bargaining.ask(self, dest, licensing=True)
         terms = lv.Offer(type="offer", actor=self.code, tariff_by=dest, licences_by=self.code,
