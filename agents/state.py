@@ -23,6 +23,10 @@ leverage, and answers a broken deal in kind. Every ``review_weeks`` it also:
    that restricts it most, funds separation and magnet capacity at home or in
    an ally, subsidises its own makers and stockpiles with its allies; it
    destocks when the pain has passed.
+Its offers learn from their answers (``sim.bargaining.ask``): after a refusal the
+next asks for less, after a deal for more. It holds a deal broken when its
+briefing shows the partner's side short of the promise (``sim.briefing.observed``,
+judged in the model's weekly clock so replays see the same).
 A scripted state changes its levers only through the timeline; it answers
 offers by the same valuation (accept when the package improves its
 scorecard, else counter or reject), never offers or threatens, concedes to no

@@ -86,15 +86,19 @@ class ExporterMoves:
         return self.model.steps - last >= self.strategy.patience_weeks * (1 + refused)
 
     def _offer_fast_track(self, dest: str) -> None:
-        """Offer ``dest`` a civil fast track against a tariff cut, as much as it can afford."""
+        """Offer ``dest`` a civil fast track against a tariff cut: the cut and the share of
+        the approval it can afford as its past answers from ``dest`` say (``bargaining.ask``)."""
         tariff = self.model.diplomacy.tariff_level(dest, self.code)
+        kept, granted = bargaining.ask(self, dest, licensing=True)
         terms = lv.Offer(type="offer", actor=self.code, tariff_by=dest, licences_by=self.code,
-                         tariff_to_percent=round(tariff * self.strategy.offered_tariff_share, 1),
+                         tariff_to_percent=round(tariff * kept, 1),
                          military_approval_percent=0.0)
         at = bargaining.position(self, terms)
-        civil = bargaining.affordable_approval(self, terms, at)
-        if civil < at.civil_now + self.model.spec.negotiation.ease_step_percent:
+        step = self.model.spec.negotiation.ease_step_percent
+        affordable = bargaining.affordable_approval(self, terms, at)
+        if affordable < at.civil_now + step:
             return
+        civil = max(at.civil_now + granted * (affordable - at.civil_now), at.civil_now + step)
         self._engaged.add(dest)
         self._offers.append(bargaining.revised(terms, civil_approval_percent=round(civil, 1)))
 

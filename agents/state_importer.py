@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import bargaining
 from sim.scenario import levers as lv
 from sim.world import DYTB, MAGNET, WEEKS_PER_YEAR
 
@@ -57,11 +58,16 @@ class ImporterMoves:
             tariff = diplomacy.tariff_level(self.code, supplier)
             allies = [a for a in self.allies if self.model.states[
                 self.model.region_index[a]].is_ai and a != supplier]
-            self._offers.append(lv.Offer(
+            kept, asked = bargaining.ask(self, supplier, licensing=False)
+            offer = lv.Offer(
                 type="offer", actor=self.code, tariff_by=self.code, licences_by=supplier,
-                tariff_to_percent=round(tariff * self.strategy.offered_tariff_share, 1),
-                civil_approval_percent=self.strategy.offered_civil_approval_percent,
-                trusted_partners=allies))
+                tariff_to_percent=round(tariff * kept, 1), trusted_partners=allies,
+                civil_approval_percent=self.strategy.offered_civil_approval_percent)
+            if asked < 1.0:
+                now = bargaining.position(self, offer).civil_now
+                offer = bargaining.revised(offer, civil_approval_percent=round(
+                    now + asked * max(offer.civil_approval_percent - now, 0.0), 1))
+            self._offers.append(offer)
 
     def _fund_capacity(self) -> None:
         rules = self.model.spec.negotiation

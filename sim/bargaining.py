@@ -26,6 +26,7 @@ class Position:
     pain: float  # 0-1, of the state weighing the package
     leverage: float  # 0-1, its share of the world's separation and magnets
     goodwill: float  # value from trust in the other side
+    renewal: bool = False  # a deal between the two is in force: the package would replace it
 
 
 def position(state, terms: lv.DealTerms) -> Position:
@@ -41,7 +42,13 @@ def position(state, terms: lv.DealTerms) -> Position:
     trust = diplomacy.trust[state.region, index[other]]
     return Position(diplomacy.tariff_level(terms.tariff_by, terms.licences_by), civil, military,
                     state.pain(), state.leverage(),
-                    rules.offer_goodwill_per_trust * (trust - rules.offer_neutral_trust))
+                    rules.offer_goodwill_per_trust * (trust - rules.offer_neutral_trust),
+                    diplomacy.deal_between(terms.tariff_by, terms.licences_by) is not None)
+
+
+def deal_worth(state, at: Position, goal: str, worth: float) -> float:
+    """What having a deal at all is worth to ``goal``: nothing new when one is in force."""
+    return 0.0 if at.renewal else state.weight(goal) * worth
 
 
 def value(state, terms: lv.DealTerms, at: Position | None = None) -> float:
@@ -51,14 +58,31 @@ def value(state, terms: lv.DealTerms, at: Position | None = None) -> float:
     cut = min(max(at.tariff_now - terms.tariff_to_percent, 0.0) / 100, 1.0)
     opened = max(terms.civil_approval_percent - at.civil_now, 0.0) / 100
     military = max(terms.military_approval_percent - at.military_now, 0.0) / 100
-    common = w("standing") * rules.deal_standing_value + at.goodwill
+    common = deal_worth(state, at, "standing", rules.deal_standing_value) + at.goodwill
     if state.code == terms.licences_by:
         return (common + w("export_revenue") * cut
                 - w("leverage") * at.leverage * (h * opened + military))
     return (common + w("supply_security") * rules.supply_value_at_full_pain * at.pain
-            * (opened + military) + w("consumer_prices") * rules.deal_consumer_price_value
-            - w("export_revenue") * rules.tariff_cut_revenue_cost * cut
-            - rules.hawk_deal_aversion * h)
+            * (opened + military)
+            + deal_worth(state, at, "consumer_prices", rules.deal_consumer_price_value)
+            - (w("export_revenue") * rules.tariff_cut_revenue_cost
+               + rules.hawk_deal_aversion * h) * cut)
+
+
+def ask(state, other: str, licensing: bool) -> tuple[float, float]:
+    """How much ``state``'s next offer to ``other`` asks: (the share of today's tariff the
+    offer keeps, the share of the extra approval it grants or asks for).
+
+    Its first offer cuts the tariff to its strategy's ``offered_tariff_share`` with the
+    whole extra approval. It learns from the answers: after each offer in a row that
+    ``other`` turned down (or let lapse) a licensing state asks for half as deep a cut
+    and a tariff state offers twice as deep a one; after each deal in a row, the other
+    way round. Once the cut would be the whole tariff, the side that wants more gives
+    (licensing) or asks (tariff) half the extra approval instead, each time.
+    """
+    cut = (1.0 - state.strategy.offered_tariff_share) * 2.0 ** (
+        state.model.diplomacy.streak(state.code, other) * (1 if licensing else -1))
+    return 1.0 - min(cut, 1.0), 1.0 / max(cut, 1.0)
 
 
 def affordable_approval(state, terms: lv.DealTerms, at: Position) -> float:
@@ -67,7 +91,8 @@ def affordable_approval(state, terms: lv.DealTerms, at: Position) -> float:
     rules, h, w = state.model.spec.negotiation, state.strategy.hawkishness, state.weight
     cut = min(max(at.tariff_now - terms.tariff_to_percent, 0.0) / 100, 1.0)
     military = max(terms.military_approval_percent - at.military_now, 0.0) / 100
-    gain = w("standing") * rules.deal_standing_value + at.goodwill + w("export_revenue") * cut
+    gain = (deal_worth(state, at, "standing", rules.deal_standing_value) + at.goodwill
+            + w("export_revenue") * cut)
     price = w("leverage") * at.leverage
     room = gain - price * military
     if room <= 0:

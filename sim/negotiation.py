@@ -6,8 +6,9 @@ addressee's inbox (``sim.messages``) and is answered at that state's next
 turn (``answer``), never by a call from one state into another. Accepted
 offers are signed (``sign``). The weekly clock (``week``) carries out
 scheduled tariff cuts, resolves threats at their deadlines, lets unanswered
-offers lapse, detects defections after the detection lag and lets trust
-recover. Frameworks carry no enforcement: a party that sets a lever against
+offers lapse, lets each side find breaches (an AI state by what its
+briefing shows, ``sim.briefing.observed``; any other after the detection lag)
+and lets trust recover. Frameworks carry no enforcement: a party that sets a lever against
 a deal's terms breaks it (``check_breach``), and the other side notices only
 later. What a state decides lives in ``agents/state.py`` and
 ``sim/bargaining.py``.
@@ -22,11 +23,14 @@ import numpy as np
 import pandas as pd
 
 from sim import messages as msg
+from sim.briefing import observed
 from sim.scenario import levers as lv
 from sim.world import PRODUCTS, STAGES
 
 if TYPE_CHECKING:
     from sim.interfaces import World
+
+SUSPICION_WEEKS = 2  # weeks running an AI state must see a deal's other side fall short
 
 DEAL_COLUMNS = ["deal", "proposer", "tariff_by", "licences_by", "signed_step", "signed_date",
                 "tariff_to_percent", "civil_approval_percent", "military_approval_percent",
@@ -106,6 +110,8 @@ class Diplomacy:
         self.inbox: dict[str, list[msg.Message]] = {code: [] for code in model.regions}
         self.last_move: dict[tuple[str, str], int] = {}
         self.last_kind: dict[tuple[str, str], str] = {}  # "threat" or "offer", by pair
+        self.suspicion: dict[tuple[str, str], int] = {}  # (deal, watcher) -> weeks seen short
+        self.found: set[tuple[str, str]] = set()  # (deal, watcher): it holds the deal broken
 
     # -- helpers ------------------------------------------------------------
     def _i(self, code: str) -> int:
@@ -129,20 +135,26 @@ class Diplomacy:
         return {k: o for k, o in self.offers.items() if o.status == "open"
                 and o.addressee == code}
 
-    def refusals(self, proposer: str, addressee: str) -> int:
-        """Offers between the two that ended without a deal (rejected or lapsed) since the
-        last one that ended in one, counted for ``proposer``'s patience."""
-        count = 0
+    def streak(self, proposer: str, addressee: str) -> int:
+        """How ``proposer``'s offers to ``addressee`` have fared lately: +n after n talks in
+        a row that ended in a deal, -n after n offers in a row that ended without one
+        (rejected or lapsed; or its rejection of a counter to its own offer)."""
+        streak = 0
         for case in self.offers.values():
             if {case.proposer, case.addressee} != {proposer, addressee}:
                 continue
             if case.status == "accepted":
-                count = 0
+                streak = max(streak, 0) + 1
             elif case.status in ("rejected", "lapsed") and case.proposer == proposer or (
                     case.status == "rejected" and case.addressee == proposer
                     and case.answers):
-                count += 1
-        return count
+                streak = min(streak, 0) - 1
+        return streak
+
+    def refusals(self, proposer: str, addressee: str) -> int:
+        """Offers between the two that ended without a deal (rejected or lapsed) since the
+        last one that ended in one, counted for ``proposer``'s patience."""
+        return max(-self.streak(proposer, addressee), 0)
 
     def next_offer_id(self) -> str:
         return f"O{len(self.offers) + 1}"
@@ -384,10 +396,12 @@ class Diplomacy:
             elif self.now >= case.deadline:
                 case.status = "carried out"
                 level = self.tariff_level(t.actor, t.target) + t.percent
-                self.model.apply_change(lv.Tariff(
+                tariff = lv.Tariff(
                     type="tariff", importer=t.actor, exporters=[t.target], products=t.products,
                     percent=min(level, 1000.0), headline=f"{t.actor} carries out its threat: "
-                    f"+{t.percent:g}% tariff on {t.target}"), source="negotiation")
+                    f"+{t.percent:g}% tariff on {t.target}")
+                self.check_breach(tariff, t.actor)  # a deal signed meanwhile is broken by it
+                self.model.apply_change(tariff, source="negotiation")
                 a, b = self._i(t.target), self._i(t.actor)
                 self.trust[a, b] = max(0.0, self.trust[a, b]
                                        - rules.trust_loss_on_carried_out_threat)
@@ -398,21 +412,52 @@ class Diplomacy:
         self._send(threat.target, message)
 
     def _detect_defections(self, lag: int, loss: float) -> None:
+        """A state finds out that a deal is broken: an AI state by what it observes of its
+        partner's side (its briefing: lagged and noisy), when it looks short of the promise
+        ``SUSPICION_WEEKS`` weeks running, whether or not the partner broke it; any other
+        state ``lag`` weeks after the breach."""
         for deal in self.deals:
-            if deal.defected_step is None or deal.detected_step is not None:
+            if deal.status not in ("in force", "suspected"):
                 continue
-            if self.now - deal.defected_step < lag:
-                continue
-            cheat = deal.defected_by
-            victim = next(p for p in deal.parties() if p != cheat)
-            deal.status, deal.detected_step = "broken", self.now
-            v, c = self._i(victim), self._i(cheat)
-            self.trust[v, c] = max(0.0, self.trust[v, c] - loss)
-            self._move_standing(c, -self.model.spec.negotiation.standing_loss_on_defection)
+            for watcher in deal.parties():
+                accused = next(p for p in deal.parties() if p != watcher)
+                if (deal.id, watcher) in self.found:
+                    continue
+                if self.model.states[self._i(watcher)].policy_mode == "ai":
+                    if deal.status == "in force" and self._suspects(watcher, deal):
+                        self._found(deal, watcher, accused, loss)
+                elif deal.defected_by == accused and self.now - deal.defected_step >= lag:
+                    self._found(deal, watcher, accused, loss)
+
+    def _suspects(self, watcher: str, deal: Agreement) -> bool:
+        """``watcher`` has seen ``deal``'s other side short of its promise weeks running."""
+        key = (deal.id, watcher)
+        short = observed(self.model, watcher, deal)[2]
+        self.suspicion[key] = self.suspicion.get(key, 0) + 1 if short else 0
+        return self.suspicion[key] >= SUSPICION_WEEKS
+
+    def _found(self, deal: Agreement, victim: str, cheat: str, loss: float) -> None:
+        """``victim`` holds ``cheat`` to have broken ``deal``: the deal ends ("broken", or
+        "suspected" when the other side had in fact kept it; a breach found later by its
+        true victim makes a suspected deal broken), trust and standing fall."""
+        kept = deal.defected_by != cheat
+        self.found.add((deal.id, victim))
+        deal.status = "suspected" if kept else "broken"
+        if not kept or deal.detected_step is None:
+            deal.detected_step = self.now
+        deal.cuts = []
+        v, c = self._i(victim), self._i(cheat)
+        self.trust[v, c] = max(0.0, self.trust[v, c] - loss)
+        self._move_standing(c, -self.model.spec.negotiation.standing_loss_on_defection)
+        if kept:
+            self._log("defection_suspected", victim, cheat,
+                      f"{victim} believes that {cheat} broke deal {deal.id}, though {cheat} "
+                      f"kept it; trust falls to {self.trust[v, c]:.2f}", {"deal": deal.id})
+        else:
             self._log("defection_detected", victim, cheat,
                       f"{victim} finds that {cheat} broke deal {deal.id}; trust falls to "
                       f"{self.trust[v, c]:.2f}", {"deal": deal.id})
-            self._send(victim, msg.DefectionFound(self.now, cheat, deal.id, cheat))
+        self._send(victim, msg.DefectionFound(self.now, cheat, deal.id, cheat))
 
     # -- outputs -------------------------------------------------------------
     def register(self) -> pd.DataFrame:

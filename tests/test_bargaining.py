@@ -115,3 +115,45 @@ def test_deals_signed_in_runs_follow_the_rules():
     assert len(model.diplomacy.deals) == len(accepted)
     signed = np.array([d.signed for d in model.diplomacy.deals])
     assert np.array_equal(signed, [n.step for n in accepted])
+
+
+def _ended(model, offer: lv.Offer, status: str) -> None:
+    """``offer`` is posted and ends ``status`` (as its addressee's answer would end it)."""
+    model.diplomacy.propose(offer).status = status
+
+
+def test_a_proposer_asks_less_after_a_no_and_more_after_a_yes():
+    model = StandoffModel(scenario("escalation"), seed=0)
+    china, us = _state(model, "CN"), _state(model, "US")
+    first = {"CN": bargaining.ask(china, "US", licensing=True)[0],
+             "US": bargaining.ask(us, "CN", licensing=False)[0]}
+    assert first == {"CN": china.strategy.offered_tariff_share,
+                     "US": us.strategy.offered_tariff_share}
+    us_offer = _chinas_offer(model).model_copy(update={"actor": "US"})
+    _ended(model, _chinas_offer(model), "rejected")
+    _ended(model, us_offer, "rejected")
+    assert bargaining.ask(china, "US", licensing=True)[0] > first["CN"]  # a shallower cut
+    assert bargaining.ask(us, "CN", licensing=False)[0] < first["US"]  # a deeper cut
+    for _ in range(3):
+        _ended(model, _chinas_offer(model), "accepted")
+    kept, granted = bargaining.ask(china, "US", licensing=True)
+    assert kept == 0.0 and 0.0 < granted < 1.0  # the whole tariff, for less of a fast track
+
+
+def test_a_deal_that_replaces_one_in_force_earns_no_new_standing():
+    model = StandoffModel(scenario("escalation"), seed=0).run(WEEKS)
+    offer = _chinas_offer(model)
+    rules = model.spec.negotiation
+    for code, lost in (("CN", rules.deal_standing_value * _state(model, "CN").weight("standing")),
+                       ("US", sum(rules_value * _state(model, "US").weight(goal) for goal,
+                                  rules_value in (("standing", rules.deal_standing_value),
+                                                  ("consumer_prices",
+                                                   rules.deal_consumer_price_value))))):
+        state = _state(model, code)
+        at = bargaining.position(state, offer)
+        assert not at.renewal
+        renewed = dataclasses.replace(at, renewal=True)
+        drop = bargaining.value(state, offer, at) - bargaining.value(state, offer, renewed)
+        assert drop == pytest.approx(lost)
+    model.diplomacy.sign(offer)
+    assert bargaining.position(_state(model, "US"), offer).renewal

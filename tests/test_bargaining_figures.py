@@ -1,9 +1,10 @@
 """Bargaining emerges: ten-year runs over ten seeds of the scenarios where states play.
 
 For each of ``framework_deal``, ``escalation`` and ``baseline_2025`` with every
-state on ``ai``: the median run makes at least five offers and signs at least
-two deals; across the seeds offers are countered, accepted and rejected, threats
-are carried out and averted, and broken deals are answered.
+state on ``ai``: every run has offers, counter-offers, acceptances and
+rejections; the median run makes at least five offers and signs at least two
+deals; across the seeds deals are broken and answered, and threats are averted
+(and carried out where the threatened state is a hawk).
 """
 
 from __future__ import annotations
@@ -39,7 +40,12 @@ def _tally(name: str, seed: int) -> dict:
     deals = model.diplomacy.deals
     answered = [n for n in model.news.items if n.kind in ("tariff", "licensing")
                 and any(word in n.headline for word in ANSWERS)]
+    cheats = {d.id: d.defected_by for d in deals}
+    judged = [(n.kind, cheats[n.payload["deal"]] == n.subject) for n in model.news.items
+              if n.kind in ("defection_detected", "defection_suspected")]
     return {"offers": kinds["offer"], "counters": kinds["counter_offer"],
+            "suspected": kinds["defection_suspected"],
+            "mislabelled": sum((kind == "defection_detected") != guilty for kind, guilty in judged),
             "accepted": kinds["offer_accepted"], "rejected": kinds["offer_rejected"],
             "deals": len(deals), "broken": sum(d.status == "broken" for d in deals),
             "answered": len(answered), "carried out": threats["carried out"],
@@ -52,23 +58,40 @@ def _runs(name: str) -> list[dict]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_the_median_run_makes_offers_and_signs_deals(name):
+def test_every_run_bargains_and_the_median_run_signs_deals(name):
     runs = _runs(name)
+    for seed, run in zip(SEEDS, runs, strict=True):
+        missing = [kind for kind in ("offers", "counters", "accepted", "rejected")
+                   if not run[kind]]
+        assert not missing, f"{name} seed {seed}: no {', '.join(missing)}"
     assert statistics.median(r["offers"] + r["counters"] for r in runs) >= 5
     assert statistics.median(r["deals"] for r in runs) >= 2
     scripted = sum(c.type == "deal" for c in _spec(name).timeline.values())
     assert all(r["deals"] == r["accepted"] + scripted for r in runs)  # else accepted offers
-    for kind in ("offers", "counters", "accepted", "rejected"):
-        assert sum(r[kind] > 0 for r in runs) >= len(runs) // 2, f"{kind} in most runs"
+    assert sum(r["broken"] for r in runs) > 0
+    assert sum(r["answered"] for r in runs) > 0
+
+
+# Where threats are carried out: only where the threatened state is a hawk. In
+# framework_deal the one threat is the scenario's and a dovish China meets it; in the
+# all-AI baseline a middling China with even goals concedes to every threat unless it
+# has lost all trust in the threatening state (docs/negotiation.md, "Threats against it").
+CARRIED_OUT = {"escalation"}
 
 
 @pytest.mark.slow
-def test_threats_are_carried_out_and_averted_and_broken_deals_are_answered():
-    runs = [r for name in SCENARIOS for r in _runs(name)]
-    assert sum(r["carried out"] for r in runs) > 0
+@pytest.mark.parametrize("name", SCENARIOS)
+def test_threats_are_averted_and_carried_out_where_a_hawk_is_threatened(name):
+    runs = _runs(name)
     assert sum(r["averted"] for r in runs) > 0
-    assert sum(r["broken"] for r in runs) > 0
-    assert sum(r["answered"] for r in runs) > 0
-    for name in ("escalation", "all_ai_baseline"):  # where both sides play, in every run
-        assert all(r["offers"] and r["counters"] and r["accepted"] and r["rejected"]
-                   for r in _runs(name)), name
+    if name in CARRIED_OUT:
+        assert sum(r["carried out"] for r in runs) > 0
+
+
+@pytest.mark.slow
+def test_states_judge_deals_by_what_they_see_and_sometimes_misjudge():
+    """AI states find breaches in their blurred briefing: now and then they hold a partner
+    that kept its word to have broken it, and the news says which was which."""
+    runs = [r for name in SCENARIOS for r in _runs(name)]
+    assert sum(r["suspected"] for r in runs) > 0
+    assert not any(r["mislabelled"] for r in runs)

@@ -70,3 +70,42 @@ def test_what_a_state_sees_of_a_partner_is_blurred_by_the_observation_noise(nois
         assert seen.seen == pytest.approx(measured, abs=0.05)
     else:
         assert seen.seen != pytest.approx(measured, abs=0.05)
+
+
+AI_DEFECTING = {"regions.US.policy": "ai", "regions.CN.strategy.hawkishness": 1.0,
+                "negotiation.defection_probability": 1.0}
+WEEKS = 120  # past the Busan framework and China's first breach of it
+
+
+def _findings(model, finder: str) -> list:
+    return [n for n in model.news.items if n.actor == finder
+            and n.kind in ("defection_detected", "defection_suspected")]
+
+
+def test_an_ai_state_finds_a_breach_by_what_its_briefing_shows():
+    """Unblurred, it sees China's breach in the first weeks its lagged view covers: the
+    week after the breach is recorded, ``detection_lag_weeks`` later, two weeks running."""
+    from sim.negotiation import SUSPICION_WEEKS
+
+    clear = {"negotiation.observation_noise_percent": 0.0}
+    model = _run(AI_DEFECTING | clear, WEEKS)
+    lag = model.spec.negotiation.detection_lag_weeks
+    found = {n.payload["deal"]: n for n in _findings(model, "US")}
+    broken = [d for d in model.diplomacy.deals if d.defected_by == "CN"
+              and d.status != "renegotiated"  # replaced by a new deal before it was seen
+              and d.defected_step + lag + SUSPICION_WEEKS <= model.steps]
+    assert broken and all(d.id in found for d in broken)
+    for deal in broken:
+        assert found[deal.id].kind == "defection_detected"
+        assert found[deal.id].step == deal.defected_step + lag + SUSPICION_WEEKS
+
+    kept = _run({"regions.US.policy": "ai", "negotiation.defection_probability": 0.0} | clear,
+                WEEKS)
+    assert kept.diplomacy.deals and not _findings(kept, "US")
+
+
+def test_a_human_team_is_told_of_a_breach_after_the_lag_whatever_the_blur():
+    model = _run(DEFECTING | {"negotiation.observation_noise_percent": 100.0}, WEEKS)
+    lag = model.spec.negotiation.detection_lag_weeks
+    deal = next(d for d in model.diplomacy.deals if d.defected_by == "CN")
+    assert deal.status == "broken" and deal.detected_step == deal.defected_step + lag

@@ -40,8 +40,6 @@ NOT_BEHAVIOUR = {
     "description": "notes for the reader of the scenario file; no output shows it",
     "question": "notes for the reader of the scenario file; no output shows it",
     "regions.*.name": "display name of a state: checked in the view's scorecard below",
-    "negotiation.observation_noise_percent": "what a human team's briefing shows of its "
-    "partners; no state's rule reads it: checked in tests/test_briefing.py",
     **{f"timeline[{kind}].type": "the tag that picks the change type; each type's own "
        "fields are probed" for kind in ("export_quota", "mining_quota", "export_duty",
                                        "tariff", "licensing", "price_floor", "subsidy", "stockpile",
@@ -113,6 +111,10 @@ HINTS: dict[str, dict] = {
                     "detection_lag_weeks")},
     "negotiation.defection_probability": {"scenario": "framework_deal", "values": [1.0],
                                           "weeks": 120},
+    # an AI US judges China's side of the deal by its briefing: a blur wider than half the
+    # breach hides it
+    "negotiation.observation_noise_percent": {"scenario": "framework_deal", "base": DEFECTING,
+                                              "weeks": 120, "values": [30.0]},
     "negotiation.max_counter_offers": {"scenario": "escalation", "base": US_OFFERS,
                                        "values": [0]},
     # an exporter weighs revenue, standing and leverage when it answers a threat

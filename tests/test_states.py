@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from sim.negotiation import SUSPICION_WEEKS
 from sim.scenario.diplomacy import GOALS
 from sim.world import DYTB, MAGNET, step_of_date
 from tests.conftest import finished_model, run_with, scenario
@@ -52,12 +53,14 @@ def test_a_threat_not_met_is_carried_out():
 def test_a_detected_defection_lowers_trust_and_triggers_retaliation():
     overrides = {"regions.US.policy": "ai", "regions.CN.strategy.hawkishness": 1.0,
                  "negotiation.defection_probability": 1.0,
+                 "negotiation.observation_noise_percent": 0.0,  # it sees the breach as it is
                  "timeline.busan_framework.date": "2027-06-07"}  # after the run: no script
     model = run_with("framework_deal", 120, overrides=overrides)
     deal = model.diplomacy.deals[0]
     assert deal.defected_by == "CN" and deal.status == "broken"
     lag = model.spec.negotiation.detection_lag_weeks
-    assert deal.detected_step - deal.defected_step == lag
+    # the US sees it in its lagged view of China's approvals, short two weeks running
+    assert deal.detected_step - deal.defected_step == lag + SUSPICION_WEEKS
     detected = [n for n in _kinds(model, "defection_detected") if n.payload["deal"] == deal.id]
     assert [n.step for n in detected] == [deal.detected_step]
     us, cn = model.region_index["US"], model.china

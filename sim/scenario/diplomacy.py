@@ -42,7 +42,8 @@ class Strategy(Strict):
         4, description="How often it reviews its levers."
     )
     offered_tariff_share: Frac = Field(
-        0.5, description="A dove's framework offer cuts its tariff to this share of today's."
+        0.5, description="A state's first offer to a partner cuts the tariff to this share "
+        "of today's; later offers learn from the answers (docs/negotiation.md)."
     )
     offered_civil_approval_percent: Points = Field(
         90.0, description="Civil licence approval (percent) a dove asks for in its offer."
@@ -91,12 +92,14 @@ class Negotiation(Strict):
         0.01, description="Share of the gap to the starting standing (0.5) recovered each week."
     )
     detection_lag_weeks: Annotated[int, Field(ge=0, le=104)] = Field(
-        8, description="Weeks before a defection is seen by the other side."
+        8, description="Weeks before a defection can be seen by the other side (an AI "
+        "state sees its partner's side this late; others are told this long after it)."
     )
     observation_noise_percent: Points = Field(
         5.0, description="Std. dev. (percentage points) of the noise on what a state's "
         "briefing shows of a partner's side of a deal (approval rate or tariff, seen "
-        "detection_lag_weeks late); it suspects a breach beyond twice this."
+        "detection_lag_weeks late); it suspects a breach beyond twice this, and an AI "
+        "state holds the deal broken when it suspects so two weeks running."
     )
     defection_probability: Frac = Field(
         0.05, description="Base chance per review that a party defects (scaled by "
@@ -135,7 +138,8 @@ class Negotiation(Strict):
         "(per unit share of tariff cut)."
     )
     hawk_deal_aversion: Value = Field(
-        0.2, description="Cost of a deal to the importer per unit of its hawkishness."
+        0.2, description="Cost to the importer of cutting its tariff, per unit of its "
+        "hawkishness and per unit share of tariff cut (100 points)."
     )
     counter_offer_tariff_share: Frac = Field(
         0.5, description="The licensing side's counter-offer asks for this share of the tariff "

@@ -2,7 +2,7 @@
 
 Layout: a sidebar with the run controls (Reset, Step, Play/Pause, speed), the
 scenario picker, seed and structural parameters (applied on Reset), policy
-levers a player pulls mid-run (applied at once through ``model.apply_change``)
+levers a player pulls mid-run (decisions for a state, applied in its turn next week)
 and downloads; a main area with headline figures, live charts, state
 scorecards and the news feed.
 
@@ -162,6 +162,7 @@ def Downloads(session: ViewSession, tick: solara.Reactive[int],
     csv = solara.use_memo(lambda: session.csv_bytes, [session])
     png = solara.use_memo(lambda: session.charts_png, [session])
     news = solara.use_memo(lambda: session.news_bytes, [session])
+    decisions = solara.use_memo(lambda: session.decisions_bytes, [session])
     with solara.Card("Download", margin=0), solara.Column(gap="4px"):
         solara.FileDownload(csv, filename=f"{stem}.csv", label="Data (CSV)",
                             mime_type="text/csv")
@@ -169,6 +170,8 @@ def Downloads(session: ViewSession, tick: solara.Reactive[int],
                             mime_type="image/png")
         solara.FileDownload(news, filename=f"{stem}-news.csv", label="News (CSV)",
                             mime_type="text/csv")
+        solara.FileDownload(decisions, filename=f"{stem}-decisions.jsonl",
+                            label="Decisions (JSONL)", mime_type="application/x-ndjson")
 
 
 # -- main area ---------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """Sidebar controls: scenario, seed and structural sliders (applied on Reset) and the
-policy levers a player pulls mid-run (applied at once through ``model.apply_change``)."""
+policy levers a player pulls mid-run: each a decision for the state it belongs to (or
+for the state picked in "Decide as"), checked at once and applied in that state's turn
+next week through the decision interface (``ViewSession.apply``)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ QUOTA_RANGE = {
     "magnet": (100_000, 1_000, 40_000),
 }
 LICENSED_PRODUCTS = ["dytb_oxide", "magnet"]
+OWN_STATE = "each lever's own state"  # the "Decide as" entry that acts for the lever's owner
 LABEL_TITLE_CHARS = 28  # of a scenario's title in the picker (the full title shows below it)
 
 
@@ -152,16 +155,32 @@ def LeverControls(session: ViewSession, tick: solara.Reactive[int],
     importer = solara.use_reactive(default_importer)
     exporter = solara.use_reactive(china or regions[-1])
     tariff = solara.use_reactive(50)
+    acting = solara.use_reactive(OWN_STATE)
     note = solara.use_reactive("")
+    if acting.value not in (OWN_STATE, *regions):  # after a Reset
+        acting.set(OWN_STATE)
 
     def apply(change):
-        session.apply(change)
-        note.set(f"Applied in week {session.steps}: see the news feed.")
+        from sim.decisions import DecisionRefused
+
+        try:
+            week = session.apply(change, None if acting.value == OWN_STATE else acting.value)
+        except DecisionRefused as refused:
+            note.set(f"Refused, nothing changed: {refused}")
+            return
+        note.set(f"Decided: applied in week {week}, in that state's turn (see the news "
+                 "feed once you step).")
         tick.value += 1
 
-    with solara.Card("Policy levers (apply now)", margin=0):
-        card_note("Each lever is applied at the current week and logged in the news; "
-                    "later timeline events of the scenario may change it again.")
+    with solara.Card("Policy levers (decided now, applied next week)", margin=0):
+        card_note("Each lever is a decision of the state it belongs to: checked now, applied "
+                  "in that state's turn next week and kept in the decision log (Download), "
+                  "so the run can be replayed. An AI state may move it again in its own "
+                  "turn; later timeline events of the scenario may too.")
+        with solara.Div(classes=["res-decide-as"]):
+            solara.Select("Decide as", values=[OWN_STATE, *regions], value=acting)
+        if note.value:
+            card_note(note.value)
         if china is None or china not in regions:
             card_note("This scenario names no China region: quota and licensing levers "
                         "are off.")
@@ -231,8 +250,6 @@ def LeverControls(session: ViewSession, tick: solara.Reactive[int],
         solara.Button("Set tariff", small=True, disabled=same, on_click=lambda: apply(lv.Tariff(
             type="tariff", importer=importer.value, exporters=[exporter.value],
             products="all", percent=tariff.value)))
-        if note.value:
-            card_note(note.value)
         OfferControl(session, tick)
 
 

@@ -172,7 +172,8 @@ def _news_list(title: str, items: list, now: int, limit: int, cls: str) -> str:
 
 
 TALK_KINDS = ("threat", "threat_averted", "offer", "counter_offer", "offer_accepted",
-              "offer_rejected", "offer_lapsed", "offer_overtaken", "defection_detected")
+              "offer_rejected", "offer_lapsed", "offer_overtaken", "defection_detected",
+              "defection_suspected")
 TALKS_SHOWN = 8  # latest bargaining moves in the goals-and-deals panel
 
 

@@ -112,10 +112,17 @@ class ViewSession:
                 self.model.step()
             return self.model.steps
 
-    def apply(self, change) -> None:
-        """Apply a player's policy change now (it is logged in the news)."""
+    def apply(self, change, acting_for: str | None = None) -> int:
+        """Decide ``change`` for ``acting_for`` (default: the state the lever belongs to),
+        as a person exploring may for any state: checked now (``DecisionRefused``, changing
+        nothing), applied in that state's turn next week and kept in the decision log, so
+        the session replays from it. Returns the week it takes effect."""
+        from sim.decisions import Decision, owner
+
         with self.lock:
-            self.model.apply_change(change, source="player")
+            state = acting_for or owner(change)
+            self.model.submit(Decision(state=state, levers=[change]), explore=True)
+            return self.model.steps + 1
 
     def offer(self, offer) -> None:
         """Send ``offer`` as its proposer (any state): posted in that state's turn next
@@ -184,6 +191,14 @@ class ViewSession:
         with self.lock:
             table = self.model.timeseries()
         return csv_text(table, FLOAT_FORMAT).encode("utf-8")
+
+    def decisions_bytes(self) -> bytes:
+        """The decision log so far, as ``run.py run`` writes decisions.jsonl (replay it with
+        ``run.py run --decisions``)."""
+        from sim.decisions import log_text
+
+        with self.lock:
+            return log_text(self.model.decisions.log).encode("utf-8")
 
     def news_bytes(self) -> bytes:
         """The news log so far, as ``run.py run`` writes events.csv."""

@@ -207,12 +207,25 @@ def test_page_opens_with_the_scenario_given_on_the_command_line(chromium, scenar
             context.close()
 
 
-def test_a_lever_applies_at_once_and_shows_in_the_news(view_page):
+def test_a_lever_is_decided_now_applied_next_week_and_shows_in_the_news(view_page):
     page = view_page
     click_step(page)
     page.get_by_role("button", name="Set tariff").click()
+    page.get_by_text("Decided: applied in week 2").wait_for()
+    click_step(page)  # the US's turn of week 2 applies it
     page.locator(".res-news .res-src-player").first.wait_for()
     item = page.locator(".res-news li", has=page.locator(".res-src-player")).first
     assert "tariff" in item.inner_text().lower()
-    click_step(page)  # the run goes on with the new lever
     page.get_by_text("In force now: US on CN: 50%").wait_for()
+
+
+def test_a_decision_for_another_states_lever_is_refused_with_the_reason(view_page):
+    page = view_page
+    page.locator(".res-decide-as [role=button]").first.click()
+    page.get_by_role("option", name="US", exact=True).click()
+    page.get_by_role("button", name="Set licensing").click()
+    refusal = page.get_by_text("Refused, nothing changed")
+    refusal.wait_for()
+    assert "another state's licensing lever" in refusal.inner_text()
+    click_step(page)
+    assert page.locator(".res-news .res-src-player").count() == 0

@@ -186,3 +186,37 @@ def test_a_person_offers_as_one_state_and_sees_the_ai_answer(env):
     html = panels.goals_html(Snapshot(view.model), {"CN": "ai"}, list(view.model.diplomacy.deals),
                              moves)
     assert "Talks" in html and "China" in html
+
+
+def test_levers_are_decisions_and_a_session_replays_from_its_decision_log(env):
+    """A lever pulled in the view is a decision of its state: refused when that state may
+    not make it, else applied in its turn next week and logged, so the session replays."""
+    from sim.decisions import DecisionRecord, DecisionRefused
+    from sim.outputs import csv_text
+    from sim.scenario import levers as lv
+
+    view = ViewSession(RunSettings("framework_deal", seed=0))
+    view.step(10)
+    tariff = lv.Tariff(type="tariff", importer="US", exporters=["CN"], products="all",
+                       percent=60.0)
+    assert view.apply(tariff) == view.steps + 1
+    china = view.model.spec.china
+    licensing = lv.Licensing(type="licensing", exporter=china, products=["magnet"],
+                             destinations="all", civil_approval_percent=10.0)
+    with pytest.raises(DecisionRefused, match="another state's licensing lever"):
+        view.apply(licensing, acting_for="US")
+    view.step()
+    assert view.model.diplomacy.tariff_level("US", china) == pytest.approx(60.0)
+    view.step(5)
+    played = [r for r in view.model.decisions.log if r.source == "player"]
+    assert [(r.step, r.decision.state, r.decision.levers) for r in played] == [
+        (11, "US", [tariff])]
+    records = [DecisionRecord.model_validate_json(line)
+               for line in view.decisions_bytes().decode().splitlines()]
+    replayed = StandoffModel(view.model.spec, seed=0)
+    replayed.decisions.replay(records)
+    replayed.run(view.steps)
+    assert replayed.steps == view.steps
+    for table in ("timeseries", "events"):
+        assert (csv_text(getattr(replayed, table)(), FLOAT_FORMAT)
+                == csv_text(getattr(view.model, table)(), FLOAT_FORMAT)), table
