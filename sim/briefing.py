@@ -96,7 +96,8 @@ def observed(model, code: str, deal) -> tuple[float, float, bool]:
     this week, in percent (approval or tariff). Seen ``detection_lag_weeks`` late and
     blurred by ``observation_noise_percent`` (a draw of its own named stream, the same for
     the briefing and the state's judgement); suspected when it falls short of the promise
-    by more than twice the noise, once the week seen is one the deal was in force."""
+    by more than ``suspicion_noise_multiple`` times the noise, once the week seen is
+    one the deal was in force."""
     rules = model.spec.negotiation
     t = deal.terms
     partner = next(p for p in deal.parties() if p != code)
@@ -121,7 +122,8 @@ def observed(model, code: str, deal) -> tuple[float, float, bool]:
             (due[-1] + 1) / steps if due else 0.0)
         short = seen - promised
     in_force_then = bool(model.recorder.steps) and model.recorder.steps[lagged] >= deal.signed
-    return seen, promised, in_force_then and short > 2 * noise + TOLERANCE
+    return seen, promised, in_force_then and short > (
+        rules.suspicion_noise_multiple * noise + TOLERANCE)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -30,7 +30,6 @@ from sim.world import PRODUCTS, STAGES
 if TYPE_CHECKING:
     from sim.interfaces import World
 
-SUSPICION_WEEKS = 2  # weeks running an AI state must see a deal's other side fall short
 
 DEAL_COLUMNS = ["deal", "proposer", "tariff_by", "licences_by", "signed_step", "signed_date",
                 "tariff_to_percent", "civil_approval_percent", "military_approval_percent",
@@ -414,7 +413,7 @@ class Diplomacy:
     def _detect_defections(self, lag: int, loss: float) -> None:
         """A state finds out that a deal is broken: an AI state by what it observes of its
         partner's side (its briefing: lagged and noisy), when it looks short of the promise
-        ``SUSPICION_WEEKS`` weeks running, whether or not the partner broke it; any other
+        ``suspicion_weeks`` weeks running, whether or not the partner broke it; any other
         state ``lag`` weeks after the breach."""
         for deal in self.deals:
             if deal.status not in ("in force", "suspected"):
@@ -434,7 +433,7 @@ class Diplomacy:
         key = (deal.id, watcher)
         short = observed(self.model, watcher, deal)[2]
         self.suspicion[key] = self.suspicion.get(key, 0) + 1 if short else 0
-        return self.suspicion[key] >= SUSPICION_WEEKS
+        return self.suspicion[key] >= self.model.spec.negotiation.suspicion_weeks
 
     def _found(self, deal: Agreement, victim: str, cheat: str, loss: float) -> None:
         """``victim`` holds ``cheat`` to have broken ``deal``: the deal ends ("broken", or

@@ -84,20 +84,20 @@ def _findings(model, finder: str) -> list:
 
 def test_an_ai_state_finds_a_breach_by_what_its_briefing_shows():
     """Unblurred, it sees China's breach in the first weeks its lagged view covers: the
-    week after the breach is recorded, ``detection_lag_weeks`` later, two weeks running."""
-    from sim.negotiation import SUSPICION_WEEKS
-
+    week after the breach is recorded, ``detection_lag_weeks`` later, ``suspicion_weeks``
+    weeks running."""
     clear = {"negotiation.observation_noise_percent": 0.0}
     model = _run(AI_DEFECTING | clear, WEEKS)
     lag = model.spec.negotiation.detection_lag_weeks
+    weeks = model.spec.negotiation.suspicion_weeks
     found = {n.payload["deal"]: n for n in _findings(model, "US")}
     broken = [d for d in model.diplomacy.deals if d.defected_by == "CN"
               and d.status != "renegotiated"  # replaced by a new deal before it was seen
-              and d.defected_step + lag + SUSPICION_WEEKS <= model.steps]
+              and d.defected_step + lag + weeks <= model.steps]
     assert broken and all(d.id in found for d in broken)
     for deal in broken:
         assert found[deal.id].kind == "defection_detected"
-        assert found[deal.id].step == deal.defected_step + lag + SUSPICION_WEEKS
+        assert found[deal.id].step == deal.defected_step + lag + weeks
 
     kept = _run({"regions.US.policy": "ai", "negotiation.defection_probability": 0.0} | clear,
                 WEEKS)

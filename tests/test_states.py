@@ -2,7 +2,6 @@
 
 import numpy as np
 
-from sim.negotiation import SUSPICION_WEEKS
 from sim.scenario.diplomacy import GOALS
 from sim.world import DYTB, MAGNET, step_of_date
 from tests.conftest import finished_model, run_with, scenario
@@ -60,7 +59,8 @@ def test_a_detected_defection_lowers_trust_and_triggers_retaliation():
     assert deal.defected_by == "CN" and deal.status == "broken"
     lag = model.spec.negotiation.detection_lag_weeks
     # the US sees it in its lagged view of China's approvals, short two weeks running
-    assert deal.detected_step - deal.defected_step == lag + SUSPICION_WEEKS
+    weeks = model.spec.negotiation.suspicion_weeks
+    assert deal.detected_step - deal.defected_step == lag + weeks
     detected = [n for n in _kinds(model, "defection_detected") if n.payload["deal"] == deal.id]
     assert [n.step for n in detected] == [deal.detected_step]
     us, cn = model.region_index["US"], model.china

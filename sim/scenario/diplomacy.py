@@ -98,8 +98,18 @@ class Negotiation(Strict):
     observation_noise_percent: Points = Field(
         5.0, description="Std. dev. (percentage points) of the noise on what a state's "
         "briefing shows of a partner's side of a deal (approval rate or tariff, seen "
-        "detection_lag_weeks late); it suspects a breach beyond twice this, and an AI "
-        "state holds the deal broken when it suspects so two weeks running."
+        "detection_lag_weeks late); it suspects a breach beyond suspicion_noise_multiple "
+        "times this, and an AI state holds the deal broken when it suspects so "
+        "suspicion_weeks weeks running."
+    )
+    suspicion_noise_multiple: Annotated[float, Field(ge=0, le=10)] = Field(
+        2.0, description="How many times observation_noise_percent a partner's side must "
+        "look short of its promise before a state suspects a breach (higher: fewer mistaken "
+        "suspicions, later findings)."
+    )
+    suspicion_weeks: Annotated[int, Field(ge=1, le=52)] = Field(
+        2, description="Weeks running an AI state must suspect a breach before it holds the "
+        "deal broken."
     )
     defection_probability: Frac = Field(
         0.05, description="Base chance per review that a party defects (scaled by "
