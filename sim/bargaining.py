@@ -10,6 +10,7 @@ with more to lose concedes more. docs/negotiation.md says it in words.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from sim.scenario import levers as lv
@@ -133,6 +134,16 @@ def counter(state, offer: lv.Offer, at: Position) -> lv.Offer | None:
     military = offer.military_approval_percent - gain / per_military if per_military > 0 else 0
     if offer.military_approval_percent < military <= 100:
         return revised(ask, **{"military_approval_percent": round(military, 1)})
+    # else the deepest tariff cut the package is worth to it (its value falls linearly
+    # with the cut), rounded to a shallower tenth of a point
+    uncut = value(state, revised(ask, **{"tariff_to_percent": at.tariff_now}), at)
+    per_point = (state.weight("export_revenue") * rules.tariff_cut_revenue_cost
+                 + rules.hawk_deal_aversion * state.strategy.hawkishness) / 100
+    if uncut <= 0 or per_point <= 0:
+        return None
+    floor_tariff = math.ceil((at.tariff_now - min(uncut / per_point, 100.0)) * 10) / 10
+    if offer.tariff_to_percent < floor_tariff < at.tariff_now:
+        return revised(ask, **{"tariff_to_percent": floor_tariff})
     return None
 
 

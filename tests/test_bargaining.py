@@ -157,3 +157,18 @@ def test_a_deal_that_replaces_one_in_force_earns_no_new_standing():
         assert drop == pytest.approx(lost)
     model.diplomacy.sign(offer)
     assert bargaining.position(_state(model, "US"), offer).renewal
+
+
+def test_without_pain_the_tariff_side_counters_with_the_deepest_cut_still_worth_it():
+    model = StandoffModel(scenario("escalation"), seed=0).run(WEEKS)
+    us = _state(model, "US")
+    _with_pain(model, "US", 0.0)
+    offer = _chinas_offer(model, share=0.0)  # China asks the US to drop its whole tariff
+    at = bargaining.position(us, offer)
+    assert bargaining.value(us, offer, at) < 0
+    reply, terms, _ = bargaining.reply(us, offer, counters_left=1, may_counter=True)
+    assert reply == "counter"
+    assert offer.tariff_to_percent < terms.tariff_to_percent < at.tariff_now
+    assert bargaining.value(us, terms, at) >= 0  # worth signing to the side that asks it
+    deeper = bargaining.revised(terms, tariff_to_percent=terms.tariff_to_percent - 1.0)
+    assert bargaining.value(us, deeper, at) < 0  # and a point deeper would not be
