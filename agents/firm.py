@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import mesa
 
 from agents import firm_rules as fr
+from agents.columns import column
 from sim.rng import stream
 from sim.world import STAGES, WEEKS_PER_YEAR
 
@@ -37,14 +38,7 @@ class CapacityProject:
 
 def _column(row: int, doc: str) -> property:
     """An attribute stored in the firm's column of its stage's ``FirmBook``."""
-
-    def get(self) -> float:
-        return self.book.state[row, self.slot].item()
-
-    def put(self, value: float) -> None:
-        self.book.state[row, self.slot] = value
-
-    return property(get, put, doc=doc)
+    return column("book", row, doc)
 
 
 class Firm(mesa.Agent):

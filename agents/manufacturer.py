@@ -20,6 +20,7 @@ import mesa
 import numpy as np
 from numba import njit
 
+from agents.columns import column
 from sim.world import MAGNET, WEEKS_PER_YEAR
 
 # Rows of the buyers' state.
@@ -63,13 +64,7 @@ class Buyers:
 
 
 def _column(row: int, doc: str) -> property:
-    def get(self) -> float:
-        return self.buyers.state[row, self.slot].item()
-
-    def put(self, value: float) -> None:
-        self.buyers.state[row, self.slot] = value
-
-    return property(get, put, doc=doc)
+    return column("buyers", row, doc)
 
 
 class Manufacturer(mesa.Agent):

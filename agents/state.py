@@ -178,18 +178,26 @@ class State(ExporterMoves, ImporterMoves, mesa.Agent):
         """Quietly set its side of ``deal`` back to what it was before the deal."""
         t = deal.terms
         if self.code == t.licences_by:
-            before = deal.before_licence
-            self._act(lv.Licensing(
-                type="licensing", exporter=self.code, products=t.products,
-                destinations=self._fast_tracked(deal), controlled=before["licensed"],
-                civil_approval_percent=before["civil"],
-                military_approval_percent=before["military"], delay_days=before["delay"],
-                headline=f"{self.code} slows licence approvals for {t.tariff_by} again"))
+            self._restore_side(deal, f"{self.code} slows licence approvals for {t.tariff_by} "
+                               "again")
         else:
+            self._restore_side(deal, f"{self.code} restores its tariff on {t.licences_by}")
+
+    def _restore_side(self, deal, headline: str) -> None:
+        """Its side of ``deal`` as it was before the deal: the tariff, or the licences."""
+        t = deal.terms
+        if self.code == t.tariff_by:
             self._act(lv.Tariff(
                 type="tariff", importer=self.code, exporters=[t.licences_by], products="all",
-                percent=deal.before_tariff,
-                headline=f"{self.code} restores its tariff on {t.licences_by}"))
+                percent=deal.before_tariff, headline=headline))
+            return
+        before = deal.before_licence
+        self._act(lv.Licensing(
+            type="licensing", exporter=self.code, products=t.products,
+            destinations=self._fast_tracked(deal), controlled=before["licensed"],
+            civil_approval_percent=before["civil"],
+            military_approval_percent=before["military"], delay_days=before["delay"],
+            headline=headline))
 
     # -- answering others --------------------------------------------------------
     def _answer_offers(self) -> None:
@@ -246,19 +254,11 @@ class State(ExporterMoves, ImporterMoves, mesa.Agent):
     def _withdraw(self, deal) -> None:
         t = deal.terms
         if self.code == t.tariff_by:
-            self._act(lv.Tariff(
-                type="tariff", importer=self.code, exporters=[t.licences_by], products="all",
-                percent=deal.before_tariff, headline=f"{self.code} withdraws its tariff cuts "
-                f"for {t.licences_by}: deal {deal.id} is broken"))
+            self._restore_side(deal, f"{self.code} withdraws its tariff cuts for "
+                               f"{t.licences_by}: deal {deal.id} is broken")
         else:
-            before = deal.before_licence
-            self._act(lv.Licensing(
-                type="licensing", exporter=self.code, products=t.products,
-                destinations=self._fast_tracked(deal), controlled=before["licensed"],
-                civil_approval_percent=before["civil"],
-                military_approval_percent=before["military"], delay_days=before["delay"],
-                headline=f"{self.code} withdraws its licence fast track for {t.tariff_by}: "
-                f"deal {deal.id} is broken"))
+            self._restore_side(deal, f"{self.code} withdraws its licence fast track for "
+                               f"{t.tariff_by}: deal {deal.id} is broken")
 
     def _retaliate(self, deal, cheat: str) -> None:
         """Answer a detected defection in kind."""
