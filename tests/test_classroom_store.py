@@ -81,7 +81,8 @@ def test_rounds_run_a_quarter_and_a_new_process_resumes_exactly(classroom, game)
     after = classroom.advance(game.id)
     live = classroom.model(after)
     assert live.steps == 2 * ROUND_WEEKS
-    assert live.diplomacy.tariff_level("US", "CN") == 60
+    played = [(r.step, r.decision.state) for r in live.decisions.log if r.source == "player"]
+    assert played == [(0, "US"), (ROUND_WEEKS, "EU")]  # each in the first week of its round
     fresh = Classroom(Store(classroom.store.path))  # what a restarted server sees
     resumed = fresh.model(fresh.store.game(game.id))
     assert resumed is not live and outputs(resumed) == outputs(live)
