@@ -82,7 +82,7 @@ def test_rounds_run_a_quarter_and_a_new_process_resumes_exactly(classroom, game)
     live = classroom.model(after)
     assert live.steps == 2 * ROUND_WEEKS
     played = [(r.step, r.decision.state) for r in live.decisions.log if r.source == "player"]
-    assert played == [(0, "US"), (ROUND_WEEKS, "EU")]  # each in the first week of its round
+    assert played == [(1, "US"), (ROUND_WEEKS + 1, "EU")]  # the first week of each round
     fresh = Classroom(Store(classroom.store.path))  # what a restarted server sees
     resumed = fresh.model(fresh.store.game(game.id))
     assert resumed is not live and outputs(resumed) == outputs(live)
