@@ -219,7 +219,7 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
         submitted = {d.team_id: d.revision for d in store.decisions(game.id, game.round)}
         return JSONResponse({
             "version": f"{pages.team_version(game)}:{len(teams)}:{sum(submitted.values())}",
-            "status": game.status, "round": game.round, "rounds": game.rounds,
+            "code": game.code, "status": game.status, "round": game.round, "rounds": game.rounds,
             "seconds_left": pages.seconds_left(game),
             "teams": [{"name": t.name, "state": t.state, "submitted": t.id in submitted}
                       for t in teams]})
