@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from sim.briefing import Briefing
 from sim.classroom import pages
 from sim.classroom.forms import FormError, decision_payload
 from sim.classroom.game import ROUND_WEEKS, Classroom, GameError
@@ -141,12 +142,8 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
             return {"state": team.state, "round": 0, "briefing": None}
         with classroom.lock(game.id):
             b = classroom.model(game).briefing(team.state)
-        data = asdict(b)
-        data["offers"] = [{**asdict(o), "terms": o.terms.model_dump(mode="json")}
-                          for o in b.offers]
-        data["deals"] = [{**asdict(d), "terms": d.terms.model_dump(mode="json")}
-                         for d in b.deals]
-        return {"state": team.state, "team": team.name, "round": game.round, "briefing": data}
+        return {"state": team.state, "team": team.name, "round": game.round,
+                "briefing": briefing_data(b)}
 
     async def team_briefing(request: Request) -> Response:
         team = team_of(request)
@@ -280,6 +277,14 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
                     exception_handlers={NotFound: not_found, 404: not_found})
     app.state.classroom, app.state.admin_secret = classroom, admin_secret
     return app
+
+
+def briefing_data(b: Briefing) -> dict:
+    """A briefing as JSON data (offers' and deals' terms as their scenario fields)."""
+    data = asdict(b)
+    data["offers"] = [{**asdict(o), "terms": o.terms.model_dump(mode="json")} for o in b.offers]
+    data["deals"] = [{**asdict(d), "terms": d.terms.model_dump(mode="json")} for d in b.deals]
+    return data
 
 
 def _whole(form: dict[str, str], name: str) -> int:
