@@ -115,9 +115,9 @@ class ThreadedClassroom:
 class ProcessClassroom:
     """``run.py classroom`` in its own process group on ``data``, killable with SIGKILL."""
 
-    def __init__(self, data: Path, log: Path):
+    def __init__(self, data: Path, log: Path, port: int | None = None):
         self.data, self.log = data, log
-        self.port = free_port()
+        self.port = port or free_port()
         self.proc: subprocess.Popen | None = None
         self.admin = ""
         self.http = Http(f"http://127.0.0.1:{self.port}")

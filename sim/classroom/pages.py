@@ -16,10 +16,11 @@ from sim.world import PRODUCTS, STAGES
 
 
 def page(title: str, body: str, poll: str = "", version: str = "", left: float | None = None,
-         status: str = "") -> str:
+         status: str = "", home: str = "") -> str:
+    """A whole page; with ``poll``, it goes to ``home`` when the status's version changes."""
     attributes = (f' data-poll="{escape(poll)}" data-version="{escape(version)}" '
-                  f'data-status="{escape(status)}" data-left="{"" if left is None else left:}"'
-                  if poll else "")
+                  f'data-status="{escape(status)}" data-left="{"" if left is None else left:}" '
+                  f'data-home="{escape(home)}"' if poll else "")
     return ("<!doctype html><html lang=en><head><meta charset=utf-8>"
             '<meta name=viewport content="width=device-width, initial-scale=1">'
             f"<title>{escape(title)}</title>"
@@ -84,7 +85,7 @@ def team_page(game: Game, team: Team, names: dict[str, str], briefing: Briefing 
         if game.status in ("running", "paused"):
             body += _decision_form(game, team, names, briefing, stored)
     return page(f"{team.state}: {team.name}", body, poll=poll, version=team_version(game),
-                left=seconds_left(game), status=game.status)
+                left=seconds_left(game), status=game.status, home=f"/t/{team.token}")
 
 
 def _briefing_html(b: Briefing, names: dict[str, str], news: list[str]) -> str:
@@ -241,4 +242,4 @@ def instructor_page(game: Game, teams: list[Team], submitted: dict[int, int],
 <table id=teams><tr><th>Team</th><th>state</th><th>this round</th><th></th></tr>{rows}</table>
 <p class=muted>Every state no team plays is played by the computer.</p>""",
                 poll=f"{base}/status.json", version=version, left=seconds_left(game),
-                status=game.status)
+                status=game.status, home=base)

@@ -125,7 +125,9 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
         return HTMLResponse(html, code)
 
     async def team_page(request: Request) -> Response:
-        return await run_in_threadpool(team_view, team_of(request))
+        saved = request.query_params.get("saved", "")
+        message = f"Decision for round {int(saved)} saved." if saved.isdigit() else ""
+        return await run_in_threadpool(team_view, team_of(request), message)
 
     async def team_status(request: Request) -> Response:
         team = team_of(request)
@@ -178,8 +180,7 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
             return await run_in_threadpool(team_view, team, "", problem, 422)
         if wants_json:
             return JSONResponse({"ok": True, "round": round_, "revision": revision})
-        return await run_in_threadpool(team_view, team,
-                                       f"Decision for round {round_} saved.", "", 200)
+        return RedirectResponse(f"/t/{team.token}?saved={round_}", 303)
 
     # -- the instructor -------------------------------------------------------------
     async def admin_page(request: Request) -> Response:

@@ -1,4 +1,4 @@
-// Polls the page's status URL; reloads when the round or the game changes, runs the countdown.
+// Polls the page's status URL; opens the page anew (never re-posting a form) when the round or the game changes, runs the countdown.
 (function () {
   var body = document.body, url = body.dataset.poll;
   if (!url) return;
@@ -12,7 +12,7 @@
   setInterval(function () { if (!isNaN(left) && body.dataset.status === "running") left -= 1; draw(); }, 1000);
   function poll() {
     fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.version !== shown) { location.reload(); return; }
+      if (s.version !== shown) { location.assign(body.dataset.home || location.href); return; }
       left = s.seconds_left === null ? NaN : s.seconds_left; draw();
     }).catch(function () {}).finally(function () { setTimeout(poll, 1000); });
   }
