@@ -177,3 +177,48 @@ def test_instructor_timer_pause_extend_and_missed_deadline(served):
     assert http.post(f"{instructor}/undo").status == 303
     assert http.get(f"{instructor}/status.json").json()["round"] == 1
     assert len(Store(classroom.store.path).decisions(game.id, 1)) == 1  # the US one is kept
+
+
+def test_debrief_export_matches_a_replay_from_seed_and_decisions(served, game):
+    import io
+    import json
+    import zipfile
+
+    import pandas as pd
+
+    from sim.classroom.debrief import replay_scenario
+    from sim.decisions import read_log
+    from sim.outputs import FLOAT_FORMAT, csv_text
+    from sim.runner import run_scenario
+
+    http, instructor, teams = game
+    for round_, state in enumerate(TEAMS.values(), start=1):
+        http.post(f"{teams[state]}/decide", body={"round": round_,
+                                                   "decision": tariff(state, 50 + round_)})
+        http.post(f"{instructor}/advance")
+    page = http.get(f"{instructor}/debrief")
+    assert page.status == 200 and "The midstream bottleneck" in page.text
+    assert http.get(f"/g/{'y' * 43}/debrief.zip").status == 404
+    reply = http.get(f"{instructor}/debrief.zip")
+    assert reply.status == 200 and reply.headers["content-type"] == "application/zip"
+    files = zipfile.ZipFile(io.BytesIO(reply.body))
+    names = set(files.namelist())
+    assert {"timeseries.csv", "events.csv", "deals.csv", "team_decisions.csv", "report.html",
+            "scorecards.png", "prices.png", "decisions.jsonl"} <= names
+    summary = json.loads(files.read("game.json"))
+    store = served.app.state.classroom.store
+    game_row = store.games()[0]
+    log_path = served.app.state.classroom.store.path.parent / "decisions.jsonl"
+    log_path.write_bytes(files.read("decisions.jsonl"))
+    replay = run_scenario(replay_scenario(game_row, store.teams(game_row.id)),
+                          seed=summary["seed"], steps=summary["weeks_played"],
+                          decisions=read_log(log_path))
+    assert files.read("timeseries.csv").decode() == csv_text(replay.timeseries, FLOAT_FORMAT)
+    assert files.read("events.csv").decode() == csv_text(replay.events)
+    assert files.read("deals.csv").decode() == csv_text(replay.deals)
+    table = pd.read_csv(io.BytesIO(files.read("team_decisions.csv")))
+    submitted = table[table["status"].str.startswith("submitted")]
+    assert list(zip(submitted["round"], submitted["state"], strict=True)) == list(
+        enumerate(TEAMS.values(), start=1))  # each round, the one team that submitted
+    assert set(table["status"]) - set(submitted["status"]) == {"missed: levers kept"}
+    assert len(table) == 3 * len(TEAMS)

@@ -239,6 +239,8 @@ def instructor_page(game: Game, teams: list[Team], submitted: dict[int, int],
 {game.round_seconds} s each; a team that misses the deadline
 {"keeps its levers" if game.missed == "keep" else "is played by the computer"}.</p>
 <p>{round_status(game)}</p>{notice(message, error)}<div>{buttons}</div>
+<p><a href="{base}/debrief">Debrief</a> (for the projector) ·
+<a href="{base}/debrief.zip" download>download it</a></p>
 <table id=teams><tr><th>Team</th><th>state</th><th>this round</th><th></th></tr>{rows}</table>
 <p class=muted>Every state no team plays is played by the computer.</p>""",
                 poll=f"{base}/status.json", version=version, left=seconds_left(game),

@@ -26,7 +26,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sim.briefing import Briefing
-from sim.classroom import pages
+from sim.classroom import debrief, pages
 from sim.classroom.forms import FormError, decision_payload
 from sim.classroom.game import ROUND_WEEKS, Classroom, GameError
 from sim.classroom.store import Game, Store, Team
@@ -240,6 +240,24 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
             return instructor_view(request, store.game(game.id), "", str(error), 409)
         return RedirectResponse(f"/g/{game.instructor_secret}", 303)
 
+    def debrief_of(game: Game) -> dict[str, bytes]:
+        with classroom.lock(game.id):
+            return debrief.debrief_files(classroom.model(game), store, game)
+
+    async def debrief_page(request: Request) -> Response:
+        game = instructor_game(request)
+        files = await run_in_threadpool(debrief_of, game)
+        back = (f'<p><a href="/g/{game.instructor_secret}">back to the game</a> · '
+                f'<a href="/g/{game.instructor_secret}/debrief.zip" download>download the '
+                "debrief (CSV, PNG charts, report)</a></p>")
+        return HTMLResponse(files["report.html"].decode().replace("<body>", "<body>" + back, 1))
+
+    async def debrief_export(request: Request) -> Response:
+        game = instructor_game(request)
+        files = await run_in_threadpool(debrief_of, game)
+        return Response(debrief.debrief_zip(files), media_type="application/zip", headers={
+            "content-disposition": f'attachment; filename="debrief-{game.code}.zip"'})
+
     # -- the timer ------------------------------------------------------------------
     async def timer() -> None:
         while True:
@@ -271,6 +289,8 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
         Route("/admin/{secret}", admin_page),
         Route("/admin/{secret}/games", create_game, methods=["POST"]),
         Route("/g/{secret}", instructor), Route("/g/{secret}/status.json", instructor_status),
+        Route("/g/{secret}/debrief", debrief_page),
+        Route("/g/{secret}/debrief.zip", debrief_export),
         Route("/g/{secret}/{action}", act, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]

@@ -1,8 +1,8 @@
 """The classroom game in real headless Chromium: an instructor and three teams, each in
 its own browser context, play three rounds while the AI plays the other states; the
 server is killed with SIGKILL mid-round and between rounds and restarted on the same
-port and data. Screenshots of a team's round page (phone-sized) and of the instructor's
-page land in test-output/classroom/.
+port and data. Screenshots of a team's round page (phone-sized), the instructor's page
+and the debrief page land in test-output/classroom/.
 """
 
 from __future__ import annotations
@@ -101,6 +101,9 @@ def test_instructor_and_three_teams_play_three_rounds(chromium, tmp_path):
                 assert "Briefing: week 13 " in us.inner_text("#briefing")
         wait_text(teacher, "body", "The game is over (3 rounds played)")
         teacher.screenshot(path=str(SHOTS / "instructor_page.png"), full_page=True)
+        teacher.get_by_role("link", name="Debrief").click()
+        wait_text(teacher, "#questions", "The midstream bottleneck")
+        teacher.screenshot(path=str(SHOTS / "debrief_page.png"), full_page=True)
         assert max(delays) < 15  # every team's page followed the round (1 s polling)
     finally:
         for context in contexts:
