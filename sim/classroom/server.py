@@ -270,12 +270,14 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
     @contextlib.asynccontextmanager
     async def lifespan(app):
         task = asyncio.create_task(timer())
+        warm = asyncio.create_task(run_in_threadpool(warm_up, default_scenario))
         try:
             yield
         finally:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+            await warm
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return HTMLResponse(pages.page("Not found", "<h1>Unknown link</h1>"), 404)
@@ -298,6 +300,17 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
                     exception_handlers={NotFound: not_found, 404: not_found})
     app.state.classroom, app.state.admin_secret = classroom, admin_secret
     return app
+
+
+def warm_up(scenario: str) -> None:
+    """Run one week of a throwaway model, so the compiled loops are ready before the first
+    round closes (compiling takes seconds on a first run)."""
+    from sim.model import StandoffModel
+
+    try:
+        StandoffModel(load_scenario(scenario)).step()
+    except Exception:  # a warm-up only: a fault shows again, with its cause, in a game
+        log.exception("warm-up failed")
 
 
 def briefing_data(b: Briefing) -> dict:
