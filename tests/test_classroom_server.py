@@ -192,7 +192,13 @@ def test_debrief_export_matches_a_replay_from_seed_and_decisions(served, game):
     from sim.runner import run_scenario
 
     http, instructor, teams = game
+    refused = http.post(f"{instructor}/shock", {"kind": "embargo", "region": "CN"})
+    assert refused.status == 409 and "embargo in &#x27;CN&#x27;; allowed: US" in refused.text
+    assert http.post(f"{instructor}/shock", {"kind": "embargo", "region": "JP"}).status == 200
+    assert "News flash" in http.get(teams["JP"]).text
     for round_, state in enumerate(TEAMS.values(), start=1):
+        if round_ == 2:
+            http.post(f"{instructor}/shock", {"kind": "mine_accident", "region": "AU"})
         http.post(f"{teams[state]}/decide", body={"round": round_,
                                                    "decision": tariff(state, 50 + round_)})
         http.post(f"{instructor}/advance")
@@ -210,7 +216,11 @@ def test_debrief_export_matches_a_replay_from_seed_and_decisions(served, game):
     game_row = store.games()[0]
     log_path = served.app.state.classroom.store.path.parent / "decisions.jsonl"
     log_path.write_bytes(files.read("decisions.jsonl"))
-    replay = run_scenario(replay_scenario(game_row, store.teams(game_row.id)),
+    assert [(k["round"], k["kind"]) for k in summary["shocks"]] == [(1, "embargo"),
+                                                                    (2, "mine_accident")]
+    events = files.read("events.csv").decode()
+    assert "embargoes JP" in events and "Mine accident in AU" in events
+    replay = run_scenario(replay_scenario(game_row, store),
                           seed=summary["seed"], steps=summary["weeks_played"],
                           decisions=read_log(log_path))
     assert files.read("timeseries.csv").decode() == csv_text(replay.timeseries, FLOAT_FORMAT)

@@ -143,3 +143,28 @@ def test_bad_settings_are_refused_with_what_is_allowed(classroom):
         classroom.join(game, "Hawks", "US")
     with pytest.raises(GameError, match="allowed: CN, US"):
         classroom.join(game, "Hawks", "XX")
+
+
+@pytest.mark.parametrize("kind, region, headline", [
+    ("mine_accident", "AU", "Mine accident in AU"), ("embargo", "US", "embargoes US"),
+    ("discovery", "EU", "Discovery in EU"), ("tariff_threat", "JP", "JP threatens CN")])
+def test_a_shock_strikes_in_the_first_week_of_the_open_round(classroom, game, kind, region,
+                                                             headline):
+    game, _ = game
+    classroom.advance(game.id)
+    classroom.shock(game.id, kind, region)
+    model = classroom.model(classroom.advance(game.id))
+    struck = [n.step for n in model.news.items if headline in n.headline]
+    assert struck and struck[0] == ROUND_WEEKS + 1  # round 2's first week
+
+
+def test_undo_drops_the_shocks_of_the_round_undone(classroom, game):
+    game, _ = game
+    classroom.shock(game.id, "mine_accident", "AU")
+    classroom.advance(game.id)
+    classroom.shock(game.id, "discovery", "EU")
+    classroom.undo(game.id)
+    assert [(k.round, k.kind) for k in classroom.store.shocks(game.id)] == [
+        (1, "mine_accident")]
+    with pytest.raises(GameError, match="allowed: mine_accident, embargo"):
+        classroom.shock(game.id, "volcano", "AU")

@@ -121,7 +121,8 @@ def debrief_files(model, store: Store, game: Game, dpi: int = 110) -> dict[str, 
         "scorecards.csv": csv_text(cards, FLOAT_FORMAT).encode(),
         "team_decisions.csv": csv_text(decisions).encode(),
         "decisions.jsonl": log_text(list(model.decisions.log)).encode(),
-        "game.json": (json.dumps(game_summary(game, teams, model), indent=2) + "\n").encode(),
+        "game.json": (json.dumps(game_summary(game, teams, store.shocks(game.id), model),
+                                 indent=2) + "\n").encode(),
         SCORECARD_PNG: scorecard_png(cards, dpi),
     }
     with tempfile.TemporaryDirectory() as folder:
@@ -131,14 +132,16 @@ def debrief_files(model, store: Store, game: Game, dpi: int = 110) -> dict[str, 
     return files
 
 
-def game_summary(game: Game, teams, model) -> dict:
-    """What a replay needs: scenario, seed, weeks, the teams' states (the rest AI)."""
+def game_summary(game: Game, teams, shocks, model) -> dict:
+    """What a replay needs: scenario, seed, weeks, the teams' states (the rest AI), shocks."""
     return {"scenario": game.scenario, "seed": game.seed, "rounds": game.rounds,
             "round_weeks": ROUND_WEEKS, "weeks_played": model.steps,
             "missed_deadline": game.missed, "status": game.status,
             "teams": [{"name": t.name, "state": t.state} for t in teams],
-            "replay": "sim.classroom.game.game_scenario(scenario, [team states]) with this "
-                      "seed and decisions.jsonl reproduces every CSV here"}
+            "shocks": [{"id": s.id, "round": s.round, "kind": s.kind, "region": s.region}
+                       for s in shocks],
+            "replay": "sim.classroom.game.game_scenario(scenario, [team states], shocks) "
+                      "with this seed and decisions.jsonl reproduces every CSV here"}
 
 
 def debrief_zip(files: dict[str, bytes]) -> bytes:
@@ -185,6 +188,8 @@ other state played by the computer.</p>
 {decisions.to_html(index=False, border=0)}</body></html>"""
 
 
-def replay_scenario(game: Game, teams):
-    """The scenario the game ran: its preset with the teams' states human, the rest AI."""
-    return game_scenario(game.scenario, [t.state for t in teams])
+def replay_scenario(game: Game, store: Store):
+    """The scenario the game ran: its preset with the teams' states human, the rest AI,
+    and the instructor's shocks in its timeline."""
+    return game_scenario(game.scenario, [t.state for t in store.teams(game.id)],
+                         store.shocks(game.id))

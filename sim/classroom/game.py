@@ -16,8 +16,10 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 
-from sim.classroom.store import Game, Store, StoreError, Team
+from sim.classroom.shocks import AGAINST_CHINA, SHOCKS, round_start, shock_change
+from sim.classroom.store import Game, Shock, Store, StoreError, Team
 from sim.decisions import Decision, DecisionRefused, as_decision, problems
 from sim.model import StandoffModel
 from sim.scenario import Scenario, ScenarioError, load_scenario
@@ -33,8 +35,9 @@ class GameError(ValueError):
     """A request the game refuses; the message says what is wrong and what is allowed."""
 
 
-def game_scenario(name: str, human: list[str]) -> Scenario:
-    """``name`` with the teams' states played by people and every other state by the AI.
+def game_scenario(name: str, human: list[str], shocks: Sequence[Shock] = ()) -> Scenario:
+    """``name`` with the teams' states played by people and every other state by the AI,
+    and the instructor's ``shocks`` in its timeline.
 
     Offers stay open at least a round and a week, so an offer made to a team
     during a round is still open when the team reads it at the round's end.
@@ -44,6 +47,10 @@ def game_scenario(name: str, human: list[str]) -> Scenario:
                                     for code in base.region_codes}
     overrides["negotiation.offer_open_weeks"] = max(base.negotiation.offer_open_weeks,
                                                     ROUND_WEEKS + 1)
+    for shock in shocks:
+        when = round_start(base.start_date, shock.round, ROUND_WEEKS)
+        overrides[f"timeline.classroom_shock_{shock.id}"] = shock_change(
+            shock.kind, shock.region, base.china, when)
     return load_scenario(name, overrides=overrides)
 
 
@@ -120,8 +127,8 @@ class Classroom:
     def rebuild(self, game: Game) -> StandoffModel:
         """The model replayed from seed and the stored decisions of every closed round."""
         teams = self.store.teams(game.id)
-        model = StandoffModel(game_scenario(game.scenario, [t.state for t in teams]),
-                              seed=game.seed)
+        model = StandoffModel(game_scenario(game.scenario, [t.state for t in teams],
+                                            self.store.shocks(game.id)), seed=game.seed)
         state_of = {t.id: t.state for t in teams}
         stored = self.store.decisions(game.id)
         for closed in self.store.closed_rounds(game.id):
@@ -235,6 +242,27 @@ class Classroom:
             return self.store.reopen_round(game_id, game.round - 1, {
                 "status": "running", "deadline": self.clock() + game.round_seconds,
                 "remaining": None})
+
+    def shock(self, game_id: int, kind: str, region: str) -> Shock:
+        """A shock in the first week of the open round (the model is rebuilt with it)."""
+        if kind not in SHOCKS:
+            raise GameError(f"shock {kind!r}; allowed: {', '.join(SHOCKS)}")
+        with self.lock(game_id):
+            game = self.store.game(game_id)
+            spec = load_scenario(game.scenario)
+            allowed = [c for c in spec.region_codes
+                       if not (kind in AGAINST_CHINA and c == spec.china)]
+            if region not in allowed:
+                raise GameError(f"{kind.replace('_', ' ')} in {region!r}; allowed: "
+                                f"{', '.join(allowed)}")
+            if game.status not in ("running", "paused"):
+                raise GameError(f"the game is {game.status}; a shock goes into an open round")
+            try:
+                shock = self.store.add_shock(game_id, game.round, kind, region)
+            except StoreError as error:
+                raise GameError(str(error)) from None
+            self.forget(game_id)
+            return shock
 
     def end(self, game_id: int) -> Game:
         with self.lock(game_id):

@@ -11,7 +11,8 @@ from html import escape
 
 from sim.briefing import PUBLIC_SOURCES, Briefing
 from sim.classroom.game import EXTEND_SECONDS, ROUND_WEEKS
-from sim.classroom.store import Game, Team
+from sim.classroom.shocks import SHOCKS
+from sim.classroom.store import Game, Shock, Team
 from sim.world import PRODUCTS, STAGES
 
 
@@ -74,11 +75,20 @@ value="{escape(game.code)}"><label>Team name <input name=name required maxlength
 
 
 # -- a team's round page ---------------------------------------------------------
+def shock_text(shock: Shock, names: dict[str, str]) -> str:
+    state = names.get(shock.region, shock.region)
+    return f"{state}: {SHOCKS[shock.kind].replace('the state', state)}"
+
+
 def team_page(game: Game, team: Team, names: dict[str, str], briefing: Briefing | None,
-              news: list[str], stored: dict | None, message: str = "", error: str = "") -> str:
+              news: list[str], stored: dict | None, shocks: list[Shock], message: str = "",
+              error: str = "") -> str:
     poll = f"/t/{team.token}/status.json"
+    flash = "".join(f"<li>{escape(shock_text(k, names))}</li>" for k in shocks)
     head = (f"<h1>{escape(names[team.state])}: team {escape(team.name)}</h1>"
-            f"<p>{round_status(game)}</p>{notice(message, error)}")
+            f"<p>{round_status(game)}</p>{notice(message, error)}"
+            + (f"<section id=shocks><h2>News flash: from the first week of this round</h2>"
+               f"<ul>{flash}</ul></section>" if flash else ""))
     body = head
     if briefing is not None:
         body += _briefing_html(briefing, names, news)
@@ -209,6 +219,16 @@ inputmode=numeric size=5></label><label>A team that misses the deadline
 <table><tr><th>Join code</th><th>scenario</th><th>status</th><th>round</th></tr>{rows}</table>""")
 
 
+def _shock_form(base: str, names: dict[str, str]) -> str:
+    kinds = {k: text.split(":")[0] for k, text in SHOCKS.items()}
+    return (f'<form class=card method=post action="{base}/shock"><h2>Inject a shock</h2>'
+            f"<p class=muted>It strikes in the first week of the open round.</p><div class=row>"
+            f"<label>shock <select name=kind>{_options(list(SHOCKS), labels=kinds)}</select>"
+            f"</label><label>state <select name=region>"
+            f"{_options(list(names), labels={c: f'{n} ({c})' for c, n in names.items()})}"
+            "</select></label></div><button class=secondary>Inject</button></form>")
+
+
 def _submitted(revision: int | None) -> str:
     if revision is None:
         return "waiting"
@@ -216,8 +236,8 @@ def _submitted(revision: int | None) -> str:
 
 
 def instructor_page(game: Game, teams: list[Team], submitted: dict[int, int],
-                    names: dict[str, str], join_url: str, message: str = "",
-                    error: str = "") -> str:
+                    names: dict[str, str], join_url: str, shocks: list[Shock],
+                    message: str = "", error: str = "") -> str:
     base = f"/g/{escape(game.instructor_secret)}"
     rows = "".join(
         f"<tr><td>{escape(t.name)}</td><td>{escape(names.get(t.state, t.state))}</td>"
@@ -242,6 +262,9 @@ def instructor_page(game: Game, teams: list[Team], submitted: dict[int, int],
 <p><a href="{base}/debrief">Debrief</a> (for the projector) ·
 <a href="{base}/debrief.zip" download>download it</a></p>
 <table id=teams><tr><th>Team</th><th>state</th><th>this round</th><th></th></tr>{rows}</table>
-<p class=muted>Every state no team plays is played by the computer.</p>""",
+<p class=muted>Every state no team plays is played by the computer.</p>
+{_shock_form(base, names) if game.status in ("running", "paused") else ""}
+{"<ul id=shock-list>" + "".join(f"<li>round {k.round}: {escape(shock_text(k, names))}</li>"
+                                for k in shocks) + "</ul>" if shocks else ""}""",
                 poll=f"{base}/status.json", version=version, left=seconds_left(game),
                 status=game.status, home=base)

@@ -120,8 +120,9 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
                 news = pages.round_news(model, team.state, model.steps - ROUND_WEEKS)
             mine = [d for d in store.decisions(game.id, game.round) if d.team_id == team.id]
             stored = mine[0].decision if mine else None
+        shocks = [k for k in store.shocks(game.id) if k.round == game.round]
         html = pages.team_page(game, team, state_names(game), briefing, news or [], stored,
-                               message, error)
+                               shocks, message, error)
         return HTMLResponse(html, code)
 
     async def team_page(request: Request) -> Response:
@@ -206,7 +207,8 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
         submitted = {d.team_id: d.revision for d in store.decisions(game.id, game.round)}
         join_url = f"{request.base_url}join?code={game.code}"
         return HTMLResponse(pages.instructor_page(game, teams, submitted, state_names(game),
-                                                  join_url, message, error), code)
+                                                  join_url, store.shocks(game.id), message,
+                                                  error), code)
 
     async def instructor(request: Request) -> Response:
         return instructor_view(request, instructor_game(request))
@@ -229,6 +231,11 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
         do = {"start": classroom.start, "pause": classroom.pause, "resume": classroom.resume,
               "advance": classroom.advance, "undo": classroom.undo, "end": classroom.end}
         try:
+            if action == "shock":
+                shock = await run_in_threadpool(classroom.shock, game.id, form.get("kind", ""),
+                                                form.get("region", ""))
+                return instructor_view(request, store.game(game.id),
+                                       f"Shock for round {shock.round} announced.")
             if action == "extend":
                 game = await run_in_threadpool(classroom.extend, game.id,
                                                _whole(form, "seconds"))

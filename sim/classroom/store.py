@@ -64,6 +64,14 @@ CREATE TABLE IF NOT EXISTS decisions (
     submitted REAL NOT NULL,
     UNIQUE (game_id, team_id, round)
 );
+CREATE TABLE IF NOT EXISTS shocks (
+    id INTEGER PRIMARY KEY,
+    game_id INTEGER NOT NULL REFERENCES games(id),
+    round INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    region TEXT NOT NULL,
+    created REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS rounds (
     game_id INTEGER NOT NULL REFERENCES games(id),
     round INTEGER NOT NULL,
@@ -112,6 +120,14 @@ class StoredDecision:
     decision: dict
     revision: int
     submitted: float
+
+
+@dataclass(frozen=True)
+class Shock:
+    id: int
+    round: int  # applied in the first week of this round
+    kind: str
+    region: str
 
 
 @dataclass(frozen=True)
@@ -308,8 +324,30 @@ class Store:
             con.execute("DELETE FROM rounds WHERE game_id = ? AND round >= ?", (game_id, round_))
             con.execute("DELETE FROM decisions WHERE game_id = ? AND round > ?",
                         (game_id, round_))
+            con.execute("DELETE FROM shocks WHERE game_id = ? AND round > ?", (game_id, round_))
             _update_game(con, game_id, {**then, "round": round_})
         return self.game(game_id)
+
+    # -- shocks ---------------------------------------------------------------------
+    def add_shock(self, game_id: int, round_: int, kind: str, region: str) -> Shock:
+        """A shock for the open round ``round_`` (refused once that round has closed)."""
+        with self.transaction() as con:
+            row = con.execute("SELECT status, round FROM games WHERE id = ?",
+                              (game_id,)).fetchone()
+            if row is None or row["status"] not in ("running", "paused") or (
+                    row["round"] != round_):
+                raise StoreError(f"round {round_} is not open; a shock goes into the open round")
+            cursor = con.execute("INSERT INTO shocks (game_id, round, kind, region, created) "
+                                 "VALUES (?, ?, ?, ?, ?)",
+                                 (game_id, round_, kind, region, time.time()))
+            shock_id = cursor.lastrowid
+        return Shock(shock_id, round_, kind, region)
+
+    def shocks(self, game_id: int) -> list[Shock]:
+        with self._connection() as con:
+            rows = con.execute("SELECT id, round, kind, region FROM shocks WHERE game_id = ? "
+                               "ORDER BY id", (game_id,)).fetchall()
+        return [Shock(r["id"], r["round"], r["kind"], r["region"]) for r in rows]
 
     def closed_rounds(self, game_id: int) -> list[ClosedRound]:
         with self._connection() as con:
