@@ -168,3 +168,19 @@ def test_undo_drops_the_shocks_of_the_round_undone(classroom, game):
         (1, "mine_accident")]
     with pytest.raises(GameError, match="allowed: mine_accident, embargo"):
         classroom.shock(game.id, "volcano", "AU")
+
+
+def test_a_late_team_takes_over_from_the_ai_and_the_game_still_resumes(classroom, game):
+    game, (us, *_) = game
+    classroom.advance(game.id)
+    live = outputs(classroom.model(classroom.store.game(game.id)))
+    late = classroom.join(classroom.store.game(game.id), "Kangaroos", "AU")
+    assert classroom.store.closed_rounds(game.id)[0].ai_states == ["AU"]
+    rebuilt = classroom.model(classroom.store.game(game.id))
+    assert outputs(rebuilt) == live  # the AI played AU until now, as it did
+    assert rebuilt.states[rebuilt.region_index["AU"]].policy_mode == "human"
+    classroom.submit(late, 2, tariff("AU", 15))
+    after = classroom.model(classroom.advance(game.id))
+    assert ("AU", "player") in {(r.decision.state, r.source) for r in after.decisions.log}
+    fresh = Classroom(Store(classroom.store.path))
+    assert outputs(fresh.model(fresh.store.game(game.id))) == outputs(after)

@@ -1,7 +1,8 @@
 """Running classroom games on the model, round by round, from what the store holds.
 
 A round is one quarter: ``ROUND_WEEKS`` weekly steps. The teams' states play
-``human``; every state nobody took plays ``ai``. While a round is open the
+``human``; every state nobody took plays ``ai`` (and a team that joins late
+finds its state played by the AI in the rounds before it came). While a round is open the
 model waits at its start; each team's decision is checked there by the
 model's own rules (``sim.decisions``) and stored. Closing the round submits
 the stored decisions (a team that missed the deadline keeps its levers, or
@@ -155,15 +156,18 @@ class Classroom:
         if not 1 <= len(name) <= MAX_TEAM_NAME:
             raise GameError(f"team name of {len(name)} characters; allowed: 1 to "
                             f"{MAX_TEAM_NAME}")
-        if game.status != "lobby":
-            raise GameError("this game has started; teams join before the instructor starts it")
         regions = load_scenario(game.scenario).region_codes
         if state not in regions:
             raise GameError(f"state {state!r}; allowed: {', '.join(regions)}")
-        try:
-            return self.store.add_team(game.id, name, state)
-        except StoreError as error:
-            raise GameError(str(error)) from None
+        with self.lock(game.id):
+            if self.store.game(game.id).status == "finished":
+                raise GameError("this game is over; no team joins it any more")
+            try:
+                team = self.store.add_team(game.id, name, state)
+            except StoreError as error:
+                raise GameError(str(error)) from None
+            self.forget(game.id)  # its state is a team's from the open round on
+            return team
 
     def start(self, game_id: int) -> Game:
         with self.lock(game_id):

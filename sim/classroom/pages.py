@@ -67,8 +67,8 @@ def join_page(game: Game, names: dict[str, str], taken: dict[str, str], error: s
     form = (f"""<form class=card method=post action="/join"><input type=hidden name=code
 value="{escape(game.code)}"><label>Team name <input name=name required maxlength=40></label>
 <label>State <select name=state>{_options(free, labels={c: f"{names[c]} ({c})" for c in free})}
-</select></label><button>Join</button></form>""" if free and game.status == "lobby" else
-            "<p>No state is free, or the game has started.</p>")
+</select></label><button>Join</button></form>""" if free and game.status != "finished" else
+            "<p>No state is free, or the game is over.</p>")
     return page(f"Join {game.code}", f"""<h1>Join game {escape(game.code)}</h1>
 {notice(error=error)}{form}<p class=muted>States nobody takes are played by the computer.</p>
 <ul>{played}</ul>""")

@@ -238,6 +238,7 @@ class Store:
 
     # -- teams -----------------------------------------------------------------------
     def add_team(self, game_id: int, name: str, state: str) -> Team:
+        """A team playing ``state``; joining after rounds were played, the AI played them."""
         with self.transaction() as con:
             taken = con.execute("SELECT name, state FROM teams WHERE game_id = ? AND "
                                 "(name = ? OR state = ?)", (game_id, name, state)).fetchone()
@@ -250,6 +251,11 @@ class Store:
                 "INSERT INTO teams (game_id, name, state, token, joined) VALUES (?, ?, ?, ?, ?)",
                 (game_id, name, state, new_secret(), time.time()))
             team_id = cursor.lastrowid
+            for row in con.execute("SELECT round, ai_states FROM rounds WHERE game_id = ?",
+                                   (game_id,)).fetchall():  # a late team: the AI played it
+                played = sorted({*json.loads(row["ai_states"]), state})
+                con.execute("UPDATE rounds SET ai_states = ? WHERE game_id = ? AND round = ?",
+                            (json.dumps(played), game_id, row["round"]))
         return self.team(team_id)
 
     def team(self, team_id: int) -> Team:
