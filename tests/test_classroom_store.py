@@ -184,3 +184,24 @@ def test_a_late_team_takes_over_from_the_ai_and_the_game_still_resumes(classroom
     assert ("AU", "player") in {(r.decision.state, r.source) for r in after.decisions.log}
     fresh = Classroom(Store(classroom.store.path))
     assert outputs(fresh.model(fresh.store.game(game.id))) == outputs(after)
+
+
+def test_a_crash_while_a_round_closes_leaves_it_open_and_nothing_half_done(classroom, game):
+    game, (us, *_) = game
+    classroom.submit(us, 1, tariff("US", 60))
+    model = classroom.model(classroom.store.game(game.id))
+    before = outputs(model)
+
+    def dies_in_week_five(steps):
+        for _ in range(4):
+            model.step()
+        raise KeyboardInterrupt  # the process is stopped in the middle of the round
+
+    model.run = dies_in_week_five
+    with pytest.raises(KeyboardInterrupt):
+        classroom.advance(game.id)
+    assert classroom.store.game(game.id).round == 1
+    assert classroom.store.closed_rounds(game.id) == []
+    rebuilt = classroom.model(classroom.store.game(game.id))
+    assert rebuilt is not model and outputs(rebuilt) == before
+    assert classroom.advance(game.id).round == 2
