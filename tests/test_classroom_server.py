@@ -232,3 +232,32 @@ def test_debrief_export_matches_a_replay_from_seed_and_decisions(served, game):
         enumerate(TEAMS.values(), start=1))  # each round, the one team that submitted
     assert set(table["status"]) - set(submitted["status"]) == {"missed: levers kept"}
     assert len(table) == 3 * len(TEAMS)
+
+
+def test_offers_counter_offers_and_threats_from_the_form(served, game):
+    http, instructor, teams = game
+    us, eu = teams["US"], teams["EU"]
+    made = http.post(f"{eu}/decide", {"round": 1, "offer_to": "US", "offer_role": "tariff",
+                                      "offer_tariff": 5, "offer_civil": 80,
+                                      "threat_target": "CN", "threat_percent": 50,
+                                      "threat_weeks": 6, "threat_approval": 85})
+    assert made.status == 303
+    store = served.app.state.classroom.store
+    stored = store.decisions(1, 1)[0].decision
+    assert stored["offers"][0]["tariff_by"] == "EU" and stored["offers"][0]["licences_by"] == "US"
+    assert stored["threats"][0]["target"] == "CN" and stored["threats"][0]["deadline_weeks"] == 6
+    http.post(f"{instructor}/advance")
+    waiting = http.get(f"{us}/briefing.json").json()["briefing"]["offers"]
+    from_eu = [o for o in waiting if o["proposer"] == "EU"]
+    assert from_eu, waiting  # the EU team's offer is open to the US team at the next round
+    offer = from_eu[0]["id"]
+    assert f'name="counter_tariff_{offer}"' in http.get(us).text
+    countered = http.post(f"{us}/decide", {"round": 2, f"answer_{offer}": "counter",
+                                           f"counter_tariff_{offer}": 0,
+                                           f"counter_civil_{offer}": 70, "reason": "lower"})
+    assert countered.status == 303, countered.text
+    answer = store.decisions(1, 2)[0].decision["answers"][0]
+    assert answer["reply"] == "counter" and answer["counter"]["tariff_by"] == "EU"
+    assert answer["counter"]["actor"] == "US" and answer["counter"]["tariff_to_percent"] == 0
+    bogus = http.post(f"{us}/decide", {"round": 2, "answer_O999": "counter"})
+    assert bogus.status == 422 and "counter to O999: it is not an offer open to US" in bogus.text

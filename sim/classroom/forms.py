@@ -37,8 +37,11 @@ def _choice(form: dict[str, str], name: str, allowed: tuple[str, ...] | list[str
     return value
 
 
-def decision_payload(form: dict[str, str], me: str, regions: list[str]) -> dict:
-    """The decision of state ``me`` that the round page's ``form`` asks for."""
+def decision_payload(form: dict[str, str], me: str, regions: list[str],
+                     offers: dict | None = None) -> dict:
+    """The decision of state ``me`` that the round page's ``form`` asks for; ``offers`` are
+    the terms of the offers open to it, by id (a counter-offer keeps their sides)."""
+    offers = offers or {}
     others = [code for code in regions if code != me]
     if form.get("advanced", "").strip():
         try:
@@ -48,7 +51,7 @@ def decision_payload(form: dict[str, str], me: str, regions: list[str]) -> dict:
         if not isinstance(payload, dict):
             raise FormError("decision as JSON: expected an object {...}")
         return payload
-    levers, offers, answers = [], [], []
+    levers, offers_made, answers = [], [], []
     percent = _number(form, "tariff_percent", "tariff")
     if percent is not None:
         exporter = _choice(form, "tariff_on", ["all", *others], "tariff on")
@@ -85,13 +88,41 @@ def decision_payload(form: dict[str, str], me: str, regions: list[str]) -> dict:
         partner = _choice(form, "offer_to", others, "offer to")
         role = _choice(form, "offer_role", ("tariff", "licences"), "in the offer, I give")
         approval = _number(form, "offer_civil", "offer: civil approval")
-        offers.append({"type": "offer", "actor": me,
+        offers_made.append({"type": "offer", "actor": me,
                        "tariff_by": me if role == "tariff" else partner,
                        "licences_by": partner if role == "tariff" else me,
                        "tariff_to_percent": tariff_to, "products": CONTROLLED,
                        "civil_approval_percent": 90.0 if approval is None else approval})
+    threats = []
+    threat = _number(form, "threat_percent", "threat: extra tariff")
+    if threat is not None:
+        target = _choice(form, "threat_target", others, "threaten")
+        weeks = _number(form, "threat_weeks", "threat: deadline weeks")
+        demand = _number(form, "threat_approval", "threat: civil approval demanded")
+        threats.append({"type": "threat", "actor": me, "target": target, "percent": threat,
+                        "deadline_weeks": 4 if weeks is None else int(weeks),
+                        "demand_civil_approval_percent": 90.0 if demand is None else demand})
     for key in sorted(form):
-        if key.startswith("answer_") and form[key] in ("accept", "reject"):
-            answers.append({"offer": key.removeprefix("answer_"), "reply": form[key],
-                            "reason": form.get("reason", "").strip()[:300]})
-    return {"state": me, "levers": levers, "offers": offers, "answers": answers}
+        reply = form[key]
+        if not key.startswith("answer_") or reply not in ("accept", "reject", "counter"):
+            continue
+        offer = key.removeprefix("answer_")
+        answer = {"offer": offer, "reply": reply,
+                  "reason": form.get("reason", "").strip()[:300]}
+        if reply == "counter":
+            answer["counter"] = _counter(form, offer, me, offers.get(offer))
+        answers.append(answer)
+    return {"state": me, "levers": levers, "offers": offers_made, "answers": answers,
+            "threats": threats}
+
+
+def _counter(form: dict[str, str], offer: str, me: str, terms) -> dict:
+    """A counter-offer to ``offer``: the same two sides, the tariff and approval asked."""
+    if terms is None:
+        raise FormError(f"counter to {offer}: it is not an offer open to {me}")
+    tariff = _number(form, f"counter_tariff_{offer}", f"counter to {offer}: tariff")
+    civil = _number(form, f"counter_civil_{offer}", f"counter to {offer}: civil approval")
+    return {"type": "offer", "actor": me, "tariff_by": terms.tariff_by,
+            "licences_by": terms.licences_by, "products": list(terms.products),
+            "tariff_to_percent": terms.tariff_to_percent if tariff is None else tariff,
+            "civil_approval_percent": terms.civil_approval_percent if civil is None else civil}

@@ -127,9 +127,15 @@ def _decision_form(game: Game, team: Team, names: dict[str, str], b: Briefing,
     others = [c for c in names if c != team.state]
     label = {c: f"{names[c]} ({c})" for c in names}
     answers = "".join(
-        f'<label>{escape(o.id)}: <select name="answer_{escape(o.id)}">'
+        f'<div class=row><label>{escape(o.id)}: <select name="answer_{escape(o.id)}">'
         '<option value="">no answer yet</option><option value=accept>accept</option>'
-        "<option value=reject>reject</option></select></label>" for o in b.offers)
+        "<option value=reject>reject</option>"
+        f'{"<option value=counter>counter-offer</option>" if o.counters_left > 0 else ""}'
+        "</select></label>"
+        + (f'<label>counter: tariff after the cuts % <input name="counter_tariff_{escape(o.id)}"'
+           f' inputmode=decimal size=5></label><label>civil approval % <input '
+           f'name="counter_civil_{escape(o.id)}" inputmode=decimal size=5></label>'
+           if o.counters_left > 0 else "") + "</div>" for o in b.offers)
     saved = ("<p class=ok id=saved>Your decision for this round is saved; you may change it "
              "until the round closes.</p><details><summary>Saved decision</summary><pre>"
              f"{escape(_pretty(stored))}</pre></details>" if stored else
@@ -166,6 +172,12 @@ def _decision_form(game: Game, team: Team, names: dict[str, str], b: Briefing,
 <label>tariff after the cuts % <input name=offer_tariff inputmode=decimal size=5></label>
 <label>civil approval % <input name=offer_civil inputmode=decimal size=5></label></div>
 </details>
+<details><summary>Threaten a state</summary><div class=row>
+<label>threaten <select name=threat_target>{_options(others, labels=label)}</select></label>
+<label>with an extra tariff of % <input name=threat_percent inputmode=decimal size=5></label>
+<label>unless within weeks <input name=threat_weeks inputmode=numeric size=3></label>
+<label>it approves civil licences % <input name=threat_approval inputmode=decimal size=5>
+</label></div></details>
 {f"<details open><summary>Answer offers</summary>{answers}<label>reason (for the news) "
  "<input name=reason maxlength=300></label></details>" if answers else ""}
 <details><summary>Advanced: the whole decision as JSON</summary>

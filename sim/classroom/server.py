@@ -152,6 +152,13 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
         team = team_of(request)
         return JSONResponse(await run_in_threadpool(briefing_json, team))
 
+    def offers_open_to(game: Game, code: str) -> dict:
+        if game.status not in ("running", "paused"):
+            return {}
+        with classroom.lock(game.id):
+            model = classroom.model(game)
+            return {k: o.terms for k, o in model.diplomacy.open_offers_to(code).items()}
+
     async def decide(request: Request) -> Response:
         team = team_of(request)
         wants_json = request.headers.get("content-type", "").startswith("application/json")
@@ -167,8 +174,10 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
             else:
                 form = await form_of(request)
                 round_ = form.get("round", "")
-                regions = list(state_names(store.game(team.game_id)))
-                payload = decision_payload(form, team.state, regions)
+                game = store.game(team.game_id)
+                open_to_me = await run_in_threadpool(offers_open_to, game, team.state)
+                payload = decision_payload(form, team.state, list(state_names(game)),
+                                           open_to_me)
             if isinstance(round_, str) and round_.strip().isdigit():
                 round_ = int(round_)
             if not isinstance(round_, int) or isinstance(round_, bool):
