@@ -253,7 +253,7 @@ def instructor_page(game: Game, teams: list[Team], submitted: dict[int, int],
     base = f"/g/{escape(game.instructor_secret)}"
     rows = "".join(
         f"<tr><td>{escape(t.name)}</td><td>{escape(names.get(t.state, t.state))}</td>"
-        f"<td>{_submitted(submitted.get(t.id))}"
+        f"<td>{'' if game.status == 'finished' else _submitted(submitted.get(t.id))}"
         f'</td><td><a href="/t/{escape(t.token)}">team link</a></td></tr>' for t in teams)
     actions = {"lobby": ["start"], "running": ["pause", "advance", "undo", "end"],
                "paused": ["resume", "advance", "undo", "end"], "finished": ["undo"]}[game.status]

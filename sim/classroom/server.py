@@ -49,8 +49,9 @@ def scenario_names() -> list[str]:
 
 
 def create_app(data: Path, default_scenario: str = "baseline_2025",
-               tick_seconds: float = TICK_SECONDS) -> Starlette:
-    """The classroom app on the database in folder ``data``."""
+               tick_seconds: float = TICK_SECONDS, public_url: str = "") -> Starlette:
+    """The classroom app on the database in folder ``data``; ``public_url`` is the address
+    students open (default: the one the instructor's browser used)."""
     store = Store(Path(data) / "classroom.db")
     classroom = Classroom(store)
     admin_secret = store.admin_secret()
@@ -214,7 +215,7 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
                         code: int = 200) -> Response:
         teams = store.teams(game.id)
         submitted = {d.team_id: d.revision for d in store.decisions(game.id, game.round)}
-        join_url = f"{request.base_url}join?code={game.code}"
+        join_url = f"{public_url or str(request.base_url).rstrip('/')}/join?code={game.code}"
         return HTMLResponse(pages.instructor_page(game, teams, submitted, state_names(game),
                                                   join_url, store.shocks(game.id), message,
                                                   error), code)
@@ -348,8 +349,8 @@ def serve(data: Path, host: str, port: int, scenario: str) -> int:
     """Serve the classroom until stopped; prints the instructor link first."""
     import uvicorn
 
-    app = create_app(data, scenario)
     shown = lan_address() if host in ("0.0.0.0", "::") else host
+    app = create_app(data, scenario, public_url=f"http://{shown}:{port}")
     print(f"Classroom server on http://{shown}:{port}/ (games in {data}/classroom.db)")
     print(f"Instructor link (keep it secret): http://{shown}:{port}/admin/"
           f"{app.state.admin_secret}", flush=True)
