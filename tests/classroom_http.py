@@ -65,6 +65,10 @@ class Http:
     def get(self, path: str) -> Reply:
         return self._open(urllib.request.Request(self.url(path)))
 
+    def post_bytes(self, path: str, data: bytes, kind: str = "application/json") -> Reply:
+        return self._open(urllib.request.Request(self.url(path), data=data, method="POST",
+                                                 headers={"content-type": kind}))
+
     def post(self, path: str, form: dict | None = None, body: dict | None = None) -> Reply:
         if body is not None:
             data, kind = json.dumps(body).encode(), "application/json"

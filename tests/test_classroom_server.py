@@ -122,6 +122,9 @@ def test_out_of_range_and_out_of_round_decisions_are_refused(served, game):
     answer = http.post(f"{us}/decide", body={"round": 1, "decision": {
         "answers": [{"offer": "O999", "reply": "accept"}]}})
     assert answer.status == 422 and "O999 is not an open offer" in answer.json()["error"]
+    for raw in (b"\xff\xfe{", b"[1, 2]", b'{"round": true, "decision": {}}',
+                b'{"round": 1, "decision": {"levers": "all"}}', b"x" * 70_000):
+        assert http.post_bytes(f"{us}/decide", raw).status == 422, raw[:40]
     assert http.post(f"{us}/decide", body={"round": 1, "decision": tariff("US", 30)}).json() == {
         "ok": True, "round": 1, "revision": 1}
     http.post(f"{instructor}/advance")

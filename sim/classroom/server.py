@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hmac
 import json
 import logging
 from dataclasses import asdict
@@ -61,7 +62,8 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
         return {code: region.name for code, region in spec.regions.items()}
 
     def admin(request: Request) -> None:
-        if request.path_params["secret"] != admin_secret:
+        if not hmac.compare_digest(request.path_params["secret"].encode(),
+                                   admin_secret.encode()):
             raise NotFound
 
     def instructor_game(request: Request) -> Game:
@@ -184,7 +186,7 @@ def create_app(data: Path, default_scenario: str = "baseline_2025",
             if not isinstance(round_, int) or isinstance(round_, bool):
                 raise FormError(f"round {round_!r}: expected the round number")
             revision = await run_in_threadpool(classroom.submit, team, round_, payload)
-        except (FormError, GameError, DecisionRefused, json.JSONDecodeError) as error:
+        except (FormError, GameError, DecisionRefused, ValueError) as error:  # bad JSON too
             problem = str(error)
             if wants_json:
                 return JSONResponse({"ok": False, "error": problem}, 422)
