@@ -205,3 +205,15 @@ def test_a_crash_while_a_round_closes_leaves_it_open_and_nothing_half_done(class
     rebuilt = classroom.model(classroom.store.game(game.id))
     assert rebuilt is not model and outputs(rebuilt) == before
     assert classroom.advance(game.id).round == 2
+
+
+def test_undo_after_ending_early_goes_on_with_the_open_round(classroom, game):
+    game, (us, *_) = game
+    classroom.advance(game.id)
+    classroom.submit(us, 2, tariff("US", 60))
+    assert classroom.end(game.id).status == "finished"
+    with pytest.raises(GameError, match="decisions for round 2 are closed"):
+        classroom.submit(us, 2, tariff("US", 70))
+    resumed = classroom.undo(game.id)
+    assert (resumed.status, resumed.round) == ("running", 2)
+    assert len(classroom.store.decisions(game.id, 2)) == 1  # nothing was dropped

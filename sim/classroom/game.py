@@ -237,9 +237,13 @@ class Classroom:
                 raise
 
     def undo(self, game_id: int) -> Game:
-        """Open the last closed round again (its decisions kept, later ones dropped)."""
+        """Open the last closed round again (its decisions kept, later ones dropped); a game
+        ended before its last round goes on with its open round instead."""
         with self.lock(game_id):
             game = self.store.game(game_id)
+            if game.status == "finished" and 1 <= game.round <= game.rounds:
+                return self.store.set_game(game_id, status="running", remaining=None,
+                                           deadline=self.clock() + game.round_seconds)
             if game.round < 2:
                 raise GameError("no round has been played yet; nothing to undo")
             self.forget(game_id)
