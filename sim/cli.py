@@ -1,5 +1,5 @@
-"""The command line: ``run``, ``validate``, ``fields``, ``metrics``, ``serve`` (and
-``sweep``, ``analyze``, ``replay``).
+"""The command line: ``run``, ``validate``, ``fields``, ``metrics``, ``serve``,
+``classroom`` (and ``sweep``, ``analyze``, ``replay``).
 
 Bad input (scenario files, arguments) ends with one message per problem on
 stderr and exit status 2, never a traceback, and no partial output.
@@ -110,6 +110,17 @@ def add_commands(commands) -> None:
     serve.add_argument("--port", type=_port, default=8765, help="port (default: %(default)s)")
     serve.add_argument("--scenario", default="baseline_2025", help="scenario to open first")
     serve.set_defaults(handler=_serve)
+
+    classroom = commands.add_parser("classroom", help="serve the classroom game: teams play "
+                                    "states in their own browsers, round by round")
+    classroom.add_argument("--scenario", default="baseline_2025",
+                           help="scenario offered first for new games (default: %(default)s)")
+    classroom.add_argument("--host", default="127.0.0.1", help="address to listen on "
+                           "(0.0.0.0: every network of this machine; default: %(default)s)")
+    classroom.add_argument("--port", type=_port, default=8766, help="port (default: %(default)s)")
+    classroom.add_argument("--data", type=Path, default=Path("classroom-data"),
+                           help="folder of the game database (default: %(default)s)")
+    classroom.set_defaults(handler=_classroom)
     sweep_cli.add_commands(commands)  # sweep, analyze
     replay_cli.add_commands(commands)  # replay
 
@@ -197,3 +208,21 @@ def _serve(args) -> int:
     from sim.view.server import serve
 
     return serve(host=args.host, port=args.port, scenario=args.scenario)
+
+
+def _classroom(args) -> int:
+    from sim.scenario import ScenarioError, load_scenario
+
+    try:
+        load_scenario(args.scenario)
+    except ScenarioError as exc:
+        raise CliError(str(exc)) from None
+    if args.data.exists() and not args.data.is_dir():
+        raise CliError(f"--data {args.data} is a file; give a folder for the game database")
+    try:
+        args.data.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"--data {args.data}: cannot create the folder ({exc.strerror})") from None
+    from sim.classroom.server import serve
+
+    return serve(data=args.data, host=args.host, port=args.port, scenario=args.scenario)
