@@ -3,8 +3,8 @@
 For each of ``framework_deal``, ``escalation`` and ``baseline_2025`` with every
 state on ``ai``: every run has offers, counter-offers, acceptances and
 rejections; the median run makes at least five offers and signs at least two
-deals; across the seeds deals are broken and answered, and threats are averted
-(and carried out where the threatened state is a hawk).
+deals; across the seeds deals are broken and answered, and threats are both
+averted and carried out.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ def test_every_run_bargains_and_the_median_run_signs_deals(name):
         missing = [kind for kind in ("offers", "counters", "accepted", "rejected")
                    if not run[kind]]
         assert not missing, f"{name} seed {seed}: no {', '.join(missing)}"
-    assert statistics.median(r["offers"] + r["counters"] for r in runs) >= 5
+    assert statistics.median(r["offers"] for r in runs) >= 5
     assert statistics.median(r["deals"] for r in runs) >= 2
     scripted = sum(c.type == "deal" for c in _spec(name).timeline.values())
     assert all(r["deals"] == r["accepted"] + scripted for r in runs)  # else accepted offers
@@ -72,20 +72,12 @@ def test_every_run_bargains_and_the_median_run_signs_deals(name):
     assert sum(r["answered"] for r in runs) > 0
 
 
-# Where threats are carried out: only where the threatened state is a hawk. In
-# framework_deal the one threat is the scenario's and a dovish China meets it; in the
-# all-AI baseline a middling China with even goals concedes to every threat unless it
-# has lost all trust in the threatening state (docs/negotiation.md, "Threats against it").
-CARRIED_OUT = {"escalation"}
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name", SCENARIOS)
-def test_threats_are_averted_and_carried_out_where_a_hawk_is_threatened(name):
+def test_threats_are_both_averted_and_carried_out_across_the_seeds(name):
     runs = _runs(name)
     assert sum(r["averted"] for r in runs) > 0
-    if name in CARRIED_OUT:
-        assert sum(r["carried out"] for r in runs) > 0
+    assert sum(r["carried out"] for r in runs) > 0
 
 
 @pytest.mark.slow

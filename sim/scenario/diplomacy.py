@@ -156,7 +156,8 @@ class Negotiation(Strict):
         "offered (and splits the difference on civil approval)."
     )
     concession_distrust_weight: Value = Field(
-        0.1, description="Weight of distrust of the threatening state against conceding."
+        0.25, description="Weight of distrust of the threatening state against conceding "
+        "(a middling state with even goals refuses once its trust falls below about 0.6)."
     )
     concession_delay_days: Days = Field(
         14.0, description="Licence delay (days) a state that concedes grants the threatener."
