@@ -264,3 +264,20 @@ def test_offers_counter_offers_and_threats_from_the_form(served, game):
     assert answer["counter"]["actor"] == "US" and answer["counter"]["tariff_to_percent"] == 0
     bogus = http.post(f"{us}/decide", {"round": 2, "answer_O999": "counter"})
     assert bogus.status == 422 and "counter to O999: it is not an offer open to US" in bogus.text
+
+
+def test_the_instructor_page_shows_the_join_link_as_a_qr_code(served, game):
+    import qrcode
+
+    from sim.classroom.pages import join_qr
+
+    http, instructor, _ = game
+    page = http.get(instructor).text
+    join_url = re.search(r"Teams join at <b>([^<]+)</b>", page).group(1).replace("&amp;", "&")
+    assert "code=" in join_url
+    assert join_qr(join_url) in page  # the QR code on the page is the join link's
+    qr = qrcode.QRCode()
+    qr.add_data(join_url)
+    qr.make(fit=True)
+    assert sum(row.count(True) for row in qr.get_matrix()) > 100  # a real code of the link
+    assert join_qr(join_url) != join_qr(join_url.replace("code=", "code=X"))

@@ -266,7 +266,8 @@ def instructor_page(game: Game, teams: list[Team], submitted: dict[int, int],
                            f"+{s} s</button></form> " for s in EXTEND_SECONDS)
     version = f"{team_version(game)}:{len(teams)}:{sum(submitted.values())}"
     return page(f"Game {game.code}", f"""<h1>Game <span class=code id=join-code>
-{escape(game.code)}</span></h1><p>Teams join at <b>{escape(join_url)}</b> with this code.</p>
+{escape(game.code)}</span></h1><p>Teams join at <b>{escape(join_url)}</b> with this code,
+or by scanning the code below.</p>{join_qr(join_url)}
 <p>{escape(game.scenario)}, seed {game.seed}, {game.rounds} rounds of {ROUND_WEEKS} weeks,
 {game.round_seconds} s each; a team that misses the deadline
 {"keeps its levers" if game.missed == "keep" else "is played by the computer"}.</p>
@@ -280,3 +281,14 @@ def instructor_page(game: Game, teams: list[Team], submitted: dict[int, int],
                                 for k in shocks) + "</ul>" if shocks else ""}""",
                 poll=f"{base}/status.json", version=version, left=seconds_left(game),
                 status=game.status, home=base)
+
+
+def join_qr(url: str) -> str:
+    """A QR code of ``url`` as inline SVG, for the projector (scanned, it opens the join
+    page with the game's code filled in)."""
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    svg = image.to_string(encoding="unicode")
+    return f'<figure class=qr aria-label="QR code of the join link">{svg}</figure>'
