@@ -1,6 +1,6 @@
-"""Load on loopback, bounded in count and time: 40 players in the teams of one game
-(every state of the scenario has a team, several players each) and a second game at the
-same time. Each player polls its round's status as the page does (once a second) and
+"""Load on loopback, bounded in count and time: 40 players in the 8 teams of one game
+(``classroom_2025``: every one of its eight states has a team, five players each) and a
+second game at the same time. Each player polls its round's status as the page does (once a second) and
 submits its team's decision; the instructor closes the rounds. Round advance must reach
 every player within 1 s (median) and 2 s (p95), and no submission may be lost or applied
 twice. The figures are written to test-output/classroom/load.json.
@@ -25,7 +25,8 @@ pytestmark = pytest.mark.slow
 PLAYERS = 40
 ROUNDS = 3
 POLL_SECONDS = 1.0  # as static/classroom.js
-STATES = list(load_scenario("baseline_2025").region_codes)  # every state has a team
+SCENARIO = "classroom_2025"  # eight states, so eight teams
+STATES = list(load_scenario(SCENARIO).region_codes)  # every state has a team
 SECOND_GAME = STATES[1:4]
 TIME_LIMIT_S = 240
 
@@ -66,7 +67,8 @@ def test_forty_players_and_a_second_game(tmp_path):
     started = time.monotonic()
     try:
         http = server.http
-        first = create_game(http, server.admin, rounds=ROUNDS, seconds=900)
+        assert len(STATES) == 8
+        first = create_game(http, server.admin, rounds=ROUNDS, seconds=900, scenario=SCENARIO)
         second = create_game(http, server.admin, rounds=ROUNDS, seconds=900)
         links = {state: join(http, first, f"Team {state}", state) for state in STATES}
         other = {state: join(http, second, f"Other {state}", state) for state in SECOND_GAME}

@@ -15,8 +15,8 @@ TEAMS = {"Eagles": "US", "Stars": "EU", "Sakura": "JP"}
 
 
 def create_game(http: Http, admin: str, rounds: int = 3, seconds: int = 600,
-                missed: str = "keep") -> str:
-    reply = http.post(f"{admin}/games", {"scenario": SCENARIO, "rounds": rounds,
+                missed: str = "keep", scenario: str = SCENARIO) -> str:
+    reply = http.post(f"{admin}/games", {"scenario": scenario, "rounds": rounds,
                                          "round_seconds": seconds, "missed": missed})
     assert reply.status == 303, reply.text
     return path_of(reply.location)
