@@ -1,9 +1,10 @@
 """Load on loopback, bounded in count and time: 40 players in the 8 teams of one game
 (``classroom_2025``: every one of its eight states has a team, five players each) and a
 second game at the same time. Each player polls its round's status as the page does
-(once a second) and submits its team's decision; the instructor closes the rounds. Round advance must reach
-every player within 1 s (median) and 2 s (p95), and no submission may be lost or applied
-twice. The figures are written to test-output/classroom/load.json.
+(once a second) and submits its team's decision; the instructor closes the rounds.
+Round advance must reach every player within 1 s (median) and 2 s (p95), and no
+submission may be lost or applied twice. The figures are written to
+test-output/classroom/load.json.
 """
 
 from __future__ import annotations
