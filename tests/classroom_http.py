@@ -161,3 +161,28 @@ class ProcessClassroom:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.kill()
+
+
+def export_replays(export: bytes, store, workdir: Path) -> dict:
+    """Check the debrief export of ``store``'s first game against a replay of its scenario
+    from its seed and decision log: the same timeseries, events and deals, byte for byte.
+    Returns the export's ``game.json``."""
+    import io
+    import zipfile
+
+    from sim.classroom.debrief import replay_scenario
+    from sim.decisions import read_log
+    from sim.outputs import FLOAT_FORMAT, csv_text
+    from sim.runner import run_scenario
+
+    files = zipfile.ZipFile(io.BytesIO(export))
+    summary = json.loads(files.read("game.json"))
+    log_path = workdir / "decisions.jsonl"
+    log_path.write_bytes(files.read("decisions.jsonl"))
+    game = store.games()[0]
+    replay = run_scenario(replay_scenario(game, store), seed=summary["seed"],
+                          steps=summary["weeks_played"], decisions=read_log(log_path))
+    assert files.read("timeseries.csv").decode() == csv_text(replay.timeseries, FLOAT_FORMAT)
+    assert files.read("events.csv").decode() == csv_text(replay.events)
+    assert files.read("deals.csv").decode() == csv_text(replay.deals)
+    return summary

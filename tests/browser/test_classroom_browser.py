@@ -11,8 +11,9 @@ import time
 
 import pytest
 
+from sim.classroom.store import Store
 from tests.browser.conftest import OUTPUT, TIMEOUT_MS, new_page
-from tests.classroom_http import ProcessClassroom
+from tests.classroom_http import ProcessClassroom, export_replays
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 TEAMS = [("Eagles", "US"), ("Stars", "EU"), ("Sakura", "JP")]
@@ -105,6 +106,10 @@ def test_instructor_and_three_teams_play_three_rounds(chromium, tmp_path):
         wait_text(teacher, "#questions", "The midstream bottleneck")
         teacher.screenshot(path=str(SHOTS / "debrief_page.png"), full_page=True)
         assert max(delays) < 15  # every team's page followed the round (1 s polling)
+        # the export of the game played (and twice killed) replays from seed and decisions
+        export = teacher.request.get(teacher.url.rsplit("/debrief", 1)[0] + "/debrief.zip")
+        assert export.ok
+        export_replays(export.body(), Store(data / "classroom.db"), tmp_path)
     finally:
         for context in contexts:
             context.close()
