@@ -73,6 +73,12 @@ def test_instructor_and_three_teams_play_three_rounds(chromium, tmp_path):
             body: JSON.stringify({round: 1, decision: {state: 'EU', levers: []}})});
             return [r.status, (await r.json()).error]; }""")
         assert forged[0] == 422 and "decides for US only" in forged[1]
+        # nor can it read another team's briefing by naming the EU's state or team ids
+        read = us.evaluate("""async () => {
+            const own = await fetch(location.pathname + '/briefing.json?state=EU&team_id=2');
+            const guessed = await fetch('/t/' + 'x'.repeat(43) + '/briefing.json');
+            return [(await own.json()).state, guessed.status]; }""")
+        assert read == ["US", 404]
 
         delays = []
         for round_ in (1, 2, 3):
