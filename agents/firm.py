@@ -36,7 +36,7 @@ class CapacityProject:
         self.on_complete(self)
 
 
-def _column(row: int, doc: str) -> property:
+def book_column(row: int, doc: str) -> property:
     """An attribute stored in the firm's column of its stage's ``FirmBook``."""
     return column("book", row, doc)
 
@@ -46,15 +46,15 @@ class Firm(mesa.Agent):
 
     stage: str = ""
 
-    capacity_t_per_week = _column(fr.CAPACITY, "Installed capacity (t/week).")
-    cost = _column(fr.COST, "Operating cost (USD/kg), before subsidies.")
-    min_utilisation = _column(fr.MIN_UTILISATION, "Share of capacity run even at a loss.")
-    margin = _column(fr.MARGIN, "This week's margin over cost (share).")
-    margin_memory = _column(fr.MEMORY, "Remembered margin (share).")
-    utilisation = _column(fr.UTILISATION, "Share of capacity running.")
-    planned_t_per_year = _column(fr.PLANNED, "Set aside towards the next project (t/yr).")
-    capital_factor = _column(fr.CAPITAL_FACTOR, "Ease of raising capital; investors move it.")
-    wanted = _column(fr.WANTED, "Output planned this week (t/week).")
+    capacity_t_per_week = book_column(fr.CAPACITY, "Installed capacity (t/week).")
+    cost = book_column(fr.COST, "Operating cost (USD/kg), before subsidies.")
+    min_utilisation = book_column(fr.MIN_UTILISATION, "Share of capacity run even at a loss.")
+    margin = book_column(fr.MARGIN, "This week's margin over cost (share).")
+    margin_memory = book_column(fr.MEMORY, "Remembered margin (share).")
+    utilisation = book_column(fr.UTILISATION, "Share of capacity running.")
+    planned_t_per_year = book_column(fr.PLANNED, "Set aside towards the next project (t/yr).")
+    capital_factor = book_column(fr.CAPITAL_FACTOR, "Ease of raising capital; investors move it.")
+    wanted = book_column(fr.WANTED, "Output planned this week (t/week).")
 
     def __init__(self, model: Market, name: str, spec, region: int):
         super().__init__(model)

@@ -10,16 +10,16 @@ of the gap each week (``agents.firm_rules``).
 from __future__ import annotations
 
 from agents import firm_rules as fr
-from agents.firm import Firm, _column
+from agents.firm import Firm, book_column
 from sim.world import DYTB
 
 
 class MagnetMaker(Firm):
     stage = "magnets"
 
-    ndpr_per_t = _column(fr.NDPR_PER_T, "NdPr oxide per tonne of magnet (t).")
-    dytb_per_t = _column(fr.DYTB_PER_T, "Dy/Tb oxide per tonne of magnet (t), thrifted.")
-    dytb_reference_price = _column(fr.DYTB_REFERENCE, "Dy/Tb oxide price at the start.")
+    ndpr_per_t = book_column(fr.NDPR_PER_T, "NdPr oxide per tonne of magnet (t).")
+    dytb_per_t = book_column(fr.DYTB_PER_T, "Dy/Tb oxide per tonne of magnet (t), thrifted.")
+    dytb_reference_price = book_column(fr.DYTB_REFERENCE, "Dy/Tb oxide price at the start.")
 
     def _own_column(self, model, spec, region):
         recipe = model.spec.production

@@ -24,8 +24,8 @@ from agents.columns import column
 from sim.world import MAGNET, WEEKS_PER_YEAR
 
 # Rows of the buyers' state.
-BASE, GROWTH, REFERENCE, MEMORY, THRIFT, SHOCK, WANTED, AT_START = range(8)
-ROWS = 8
+BASE, GROWTH, REFERENCE, MEMORY, THRIFT, SHOCK, WANTED, AT_START, MILITARY = range(9)
+ROWS = 9
 
 
 class Buyers:
@@ -40,10 +40,11 @@ class Buyers:
         self.state = np.zeros((ROWS, 0))
         self.regions = np.zeros(0, dtype=np.int64)
 
-    def add(self, region: int, base: float, growth: float, reference: float) -> int:
+    def add(self, region: int, base: float, growth: float, reference: float,
+            military: float) -> int:
         column = np.zeros((ROWS, 1))
-        column[[BASE, GROWTH, REFERENCE, MEMORY, THRIFT, SHOCK], 0] = (
-            base, growth, reference, reference, 1.0, 1.0)
+        column[[BASE, GROWTH, REFERENCE, MEMORY, THRIFT, SHOCK, MILITARY], 0] = (
+            base, growth, reference, reference, 1.0, 1.0, military)
         self.state = np.ascontiguousarray(np.hstack([self.state, column]))
         self.regions = np.append(self.regions, region)
         return self.regions.size - 1
@@ -55,11 +56,11 @@ class Buyers:
         _plan_buyers(self.state, self.regions, prices, float(week), self.settings, first, last)
         return self.state[WANTED, first:last]
 
-    def military_share(self, regions: int, military: np.ndarray) -> np.ndarray:
-        """Share of this week's magnets wanted for ``military`` end use (buyers' shares),
-        by region (region x 1; 0 where nothing is wanted)."""
-        share = np.empty((regions, 1))
-        _military_into(self.state, self.regions, military, share)
+    def military_share(self, regions: int) -> np.ndarray:
+        """Share of this week's magnets wanted for military end use, by region (0 where
+        nothing is wanted)."""
+        share = np.empty(regions)
+        _military_into(self.state, self.regions, share)
         return share
 
 
@@ -76,19 +77,19 @@ class Manufacturer(mesa.Agent):
     shock = _column(SHOCK, "Demand shock factor (1: none).")
     wanted = _column(WANTED, "Magnets wanted this week (t).")
     at_start_prices = _column(AT_START, "Magnets it would want this week at the start price.")
+    military_share = _column(MILITARY, "Share of its magnets for military end use.")
 
     def __init__(self, model, name: str, spec, region: int, buyers: Buyers):
         super().__init__(model)
         self.name = name
         self.region = region
         self.segment = spec.segment
-        self.military_share = spec.military
         growth = spec.growth_percent_per_year
         growth = model.spec.demand.growth_percent_per_year if growth is None else growth
         self.buyers = buyers
         self.slot = buyers.add(region, spec.demand_t_per_year / WEEKS_PER_YEAR,
                                (1 + growth / 100) ** (1 / WEEKS_PER_YEAR),
-                               model.price(region, MAGNET))
+                               model.price(region, MAGNET), spec.military)
 
     def plan(self) -> float:
         """Magnets (t) wanted this week at today's price (this buyer alone)."""
@@ -118,11 +119,11 @@ def _plan_buyers(state, regions, prices, week, settings, first,
 
 
 @njit(cache=True)
-def _military_into(state, regions, military, share):  # pragma: no cover - compiled
+def _military_into(state, regions, share):  # pragma: no cover - compiled
     n = share.shape[0]
     total, defence = np.zeros(n), np.zeros(n)
     for b in range(regions.size):
         total[regions[b]] += state[WANTED, b]
-        defence[regions[b]] += state[WANTED, b] * military[b]
+        defence[regions[b]] += state[WANTED, b] * state[MILITARY, b]
     for r in range(n):
-        share[r, 0] = defence[r] / (total[r] if total[r] > 0 else 1.0)
+        share[r] = defence[r] / (total[r] if total[r] > 0 else 1.0)

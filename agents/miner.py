@@ -12,14 +12,14 @@ are written once, in ``agents.firm_rules``.
 from __future__ import annotations
 
 from agents import firm_rules as fr
-from agents.firm import Firm, _column
+from agents.firm import Firm, book_column
 
 
 class Miner(Firm):
     stage = "mining"
 
-    ndpr_share = _column(fr.NDPR_SHARE, "NdPr oxide share of the ore's REO content.")
-    dytb_share = _column(fr.DYTB_SHARE, "Dy/Tb oxide share of the ore's REO content.")
+    ndpr_share = book_column(fr.NDPR_SHARE, "NdPr oxide share of the ore's REO content.")
+    dytb_share = book_column(fr.DYTB_SHARE, "Dy/Tb oxide share of the ore's REO content.")
 
     def _own_column(self, model, spec, region):
         return {fr.NDPR_SHARE: spec.ndpr_share, fr.DYTB_SHARE: spec.dytb_share}

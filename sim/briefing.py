@@ -110,7 +110,7 @@ def observed(model, code: str, deal) -> tuple[float, float, bool]:
     if partner == t.licences_by:  # it sees the approvals its own buyers got
         seen = float(model.recorder.stacked("license_approval_rate")[lagged, e, d,
                                                                     products].min()) + blur
-        military = float(model.military_share()[d, 0])  # the same for every product
+        military = float(model.military_share()[d])  # the same for every product
         promised = t.civil_approval_percent * (1 - military) + (
             t.military_approval_percent * military)
         short = promised - seen

@@ -56,9 +56,7 @@ READ_DURING_RUN = ("license_approval_rate", "tariff", "exports")
 def read_all(model: MeasuredWorld, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
     """This week's value of every metric (or of those ``names``)."""
     reading = Reading(model)
-    if names is None:
-        return {name: spec.read(reading) for name, spec in METRICS.items()}
-    return {name: METRICS[name].read(reading) for name in names}
+    return {name: METRICS[name].read(reading) for name in (METRICS if names is None else names)}
 
 
 @dataclass(frozen=True)

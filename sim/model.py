@@ -14,7 +14,8 @@ moves material. docs/architecture.md draws the layers.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import datetime as dt
+from collections.abc import Callable, Collection
 
 import mesa
 import numpy as np
@@ -23,7 +24,7 @@ import pandas as pd
 import sim.flows as flows
 from agents import MagnetMaker, Manufacturer, Miner, Refiner, State
 from agents.firm_book import FirmBook
-from agents.firm_rules import CAPACITY, DYTB_PER_T, NDPR_PER_T
+from agents.firm_rules import CAPACITY, DYTB_PER_T, DYTB_SHARE, NDPR_PER_T, NDPR_SHARE
 from agents.manufacturer import AT_START, Buyers
 from agents.miner import operational_shocks
 from sim.changes import ChangeHandler
@@ -73,7 +74,7 @@ class StandoffModel(mesa.Model):
         seed = scenario.seed if seed is None else int(seed)
         super().__init__(rng=seed)
         self.spec, self.seed = scenario, seed  # ``scenario`` is Mesa's own
-        self._dated = self._paced = self._covered = (-1, None)  # per-step caches
+        self._figures_of: tuple[int, dict] = (0, {})  # figures computed once a step
         self.regions = scenario.region_codes
         self.region_index = {code: i for i, code in enumerate(self.regions)}
         self.china = self.region_index.get(scenario.china) if scenario.china else None
@@ -99,7 +100,7 @@ class StandoffModel(mesa.Model):
                        for i, (code, spec) in enumerate(scenario.regions.items())]
         self.firms: dict[str, list] = {kind: [] for kind in FIRM_KINDS}
         self.books: dict[str, FirmBook] = {}  # each stage's firms' state (``firm_book``)
-        self._capacity = self._ores = None
+        self._capacity = None
         for kind in FIRM_KINDS:
             for name, spec in getattr(scenario, kind).items():
                 self.add_firm(kind, name, spec)
@@ -110,8 +111,6 @@ class StandoffModel(mesa.Model):
         self.manufacturers = [Manufacturer(self, name, spec, self.region_index[spec.region],
                                            self.buyers)
                               for name, spec in scenario.manufacturers.items()]
-        self._buyer_region = np.array([m.region for m in self.manufacturers], dtype=int)
-        self._buyer_military = np.array([m.military_share for m in self.manufacturers])
         self.physical = Physical(n, p, ore_grades(n, self.firms["miners"]))
         self._read_grades()
         self.diplomacy = Diplomacy(self)
@@ -129,7 +128,6 @@ class StandoffModel(mesa.Model):
         kept = None if metrics is None else {*metrics, *READ_DURING_RUN}
         self.recorder = Recorder(self.regions, scenario.start_date, labels=self.exchange.labels(),
                                  expected_steps=scenario.steps + 1, metrics=kept)
-        self._every_metric = kept is None
         self._measure()
         self.last_week = self.week
 
@@ -164,23 +162,28 @@ class StandoffModel(mesa.Model):
         self._price_rows = self.prices.tolist()
         self._floor_rows = self.policy.price_floor.tolist()
 
+    def _once_a_step(self, name: str, compute: Callable[[], object]):
+        """``compute()``, kept until ``steps`` moves on."""
+        step, figures = self._figures_of
+        if step != self.steps:
+            self._figures_of = (self.steps, figures := {})
+        if name not in figures:
+            figures[name] = compute()
+        return figures[name]
+
     @property
-    def date(self):
+    def date(self) -> dt.date:
         """The date at the end of the current step."""
-        if self._dated[0] != self.steps:
-            self._dated = (self.steps, step_date(self.spec.start_date, self.steps))
-        return self._dated[1]
+        return self._once_a_step("date", lambda: step_date(self.spec.start_date, self.steps))
+
+    def _week_start(self) -> dt.date:
+        """The date the week being simulated starts on."""
+        return self._once_a_step("start", lambda: step_date(self.spec.start_date,
+                                                            self.steps - 1))
 
     def _weeks_left(self) -> float:
         """Weeks left in the calendar year of the week being simulated (quotas pace by it)."""
-        return self._pacing()[1]
-
-    def _pacing(self) -> tuple[object, float]:
-        """The date the week being simulated starts on, and the weeks left in its year."""
-        if self._paced[0] != self.steps:
-            week_start = step_date(self.spec.start_date, self.steps - 1)
-            self._paced = (self.steps, (week_start, weeks_left_in_year(week_start)))
-        return self._paced[1]
+        return self._once_a_step("weeks_left", lambda: weeks_left_in_year(self._week_start()))
 
     @property
     def stock(self) -> np.ndarray:
@@ -217,7 +220,6 @@ class StandoffModel(mesa.Model):
         firm = FIRM_KINDS[kind](self, name, spec, self.region_index[spec.region])
         self.firms[kind].append(firm)
         self.capacity_changed()
-        self._ores = None
         return firm
 
     def capacity_changed(self) -> None:
@@ -261,7 +263,7 @@ class StandoffModel(mesa.Model):
 
     def _policy_phase(self) -> None:
         self.last_week = last = self.week  # frozen at its measure: what states decide on
-        if self.date.year != self._pacing()[0].year:
+        if self.date.year != self._week_start().year:
             self.policy.new_year()
         for name, change in self.timeline.get(self.steps, ()):
             self.apply_change(change, source="timeline", name=name)
@@ -273,21 +275,16 @@ class StandoffModel(mesa.Model):
         self.week = flows.Week.quiet(last.landed, last.wedge, last.approval)
 
     def _mine(self) -> None:
-        miners = self.firms["miners"]
-        if self._ores is None:  # mines' regions and ore shares, until a mine is added
-            self._ores = (np.array([m.region for m in miners], dtype=int),
-                          np.array([(m.ndpr_share, m.dytb_share) for m in miners],
-                                   dtype=float).reshape(-1, 2))
-        regions, shares = self._ores
         book = self.firm_book("mining")
-        shocks = operational_shocks(miners, self.spec.production.output_noise)
+        shares = book.state[NDPR_SHARE:DYTB_SHARE + 1].T  # mine x (NdPr, Dy/Tb)
+        shocks = operational_shocks(self.firms["miners"], self.spec.production.output_noise)
         output = self._planned(book) * np.array(shocks, dtype=float)
         tonnes = np.minimum(output, book.state[CAPACITY])
         policy = self.policy
         allowed = (policy.weekly_mining_allowance(self._weeks_left())
                    if policy.in_use().mining_quota else None)  # a quota scales miners down
-        produced, self.physical.content = flows.mined(self.physical.content, regions, tonnes,
-                                                      shares, allowed)
+        produced, self.physical.content = flows.mined(self.physical.content, book.regions,
+                                                      tonnes, shares, allowed)
         policy.mined_t += produced
         self.week.produced[:, CONC] += produced
         self.physical.stock[:, CONC] += produced
@@ -321,7 +318,7 @@ class StandoffModel(mesa.Model):
             use[maker.region, DYTB] += tonnes * d_t
             magnets[maker.region] += tonnes
         wanted = self.buyers.plan(self.prices, self.steps)
-        use[:, MAGNET] += np.bincount(self._buyer_region, weights=wanted, minlength=len(use))
+        use[:, MAGNET] += np.bincount(self.buyers.regions, weights=wanted, minlength=len(use))
 
     def _trade(self) -> None:
         week, physical, policy = self.week, self.physical, self.policy
@@ -431,8 +428,8 @@ class StandoffModel(mesa.Model):
 
     def _measure(self) -> None:
         self.scorecard.update()
-        names = None if self._every_metric else self.recorder.names
-        self.recorder.record(self.steps, read_all(self, names), self.policy.licensed)
+        self.recorder.record(self.steps, read_all(self, self.recorder.names),
+                             self.policy.licensed)
         self.week.freeze()
 
     # -- helpers ---------------------------------------------------------------
@@ -457,18 +454,16 @@ class StandoffModel(mesa.Model):
     def _target_cover_now(self) -> np.ndarray:
         """``target_cover`` for this week: risk moves only when prices clear, so trade
         and clearing share one computation."""
-        if self._covered[0] != self.steps:
-            self._covered = (self.steps, self.target_cover())
-        return self._covered[1]
+        return self._once_a_step("target_cover", self.target_cover)
 
     def magnet_use_at_start_prices(self) -> np.ndarray:
         """Magnets (t/week) each region's buyers would want this week at start prices."""
         wanted = self.buyers.state[AT_START]
-        return np.bincount(self._buyer_region, weights=wanted, minlength=len(self.regions))
+        return np.bincount(self.buyers.regions, weights=wanted, minlength=len(self.regions))
 
     def military_share(self) -> np.ndarray:
-        """Military share of use by region, the same for every product (region x 1)."""
-        return self.buyers.military_share(len(self.regions), self._buyer_military)
+        """Military share of use by region, the same for every product."""
+        return self.buyers.military_share(len(self.regions))
 
     def _initial_inventory(self) -> None:
         """Start every market at its target cover, with firms at their planned utilisation."""

@@ -25,14 +25,14 @@ class Transit:
         self.inbound = np.zeros((n, p))
 
     def ship(self, now: int, shipped: np.ndarray, content: np.ndarray,
-             delays: np.ndarray, classes: list[float]) -> None:
+             delays: np.ndarray, classes: np.ndarray) -> None:
         """``shipped`` exporter x importer x product; ``content`` exporter x importer x 2;
-        ``delays`` (weeks, exporter x importer x product) takes the values ``classes``."""
+        ``delays`` (weeks, exporter x importer x product) takes the values ``classes``
+        (ascending)."""
         k = len(classes)
         arrivals, carried = np.empty((k, self.n, self.p)), np.empty((k, self.n, 2))
         moving = np.zeros(k, dtype=np.bool_)
-        _by_delay(shipped, content, delays, np.array(classes, dtype=float), arrivals, carried,
-                  moving)
+        _by_delay(shipped, content, delays, classes, arrivals, carried, moving)
         for c in moving.nonzero()[0].tolist():
             due = now + int(classes[c])
             before, before_content = self.pending.get(due, (0.0, 0.0))
@@ -94,8 +94,6 @@ def _by_delay(shipped, content, delays, classes, arrivals, carried,
                         total += shipped[e, i, q]
                         if shipped[e, i, q] > 0:
                             moving[c] = True
-                    else:
-                        total += 0.0
                 arrivals[c, i, q] = total
             for k in range(2):
                 total = 0.0

@@ -7,6 +7,7 @@ players change during a run. All changes come in as validated lever records
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,10 +51,7 @@ class PolicyState:
         self.stockpile_target_t = np.zeros((n, p))
         self.stockpile_buy_t_per_year = np.zeros((n, p))
         self.stockpile_release_t_per_year = np.zeros((n, p))
-        self.version = 0  # counts applied changes, so derived arrays are rebuilt only then
-        self._wedge: tuple[int, np.ndarray] | None = None
-        self._delays: tuple[int, np.ndarray, list[float]] | None = None
-        self._in_use: tuple[int, LeversInUse] | None = None
+        self._derived: dict[str, object] = {}  # built from the levers; emptied by a change
 
     # -- selection helpers -------------------------------------------------
     def _regions(self, codes: list[str] | str) -> list[int]:
@@ -71,7 +69,7 @@ class PolicyState:
         if handler is None:
             return False
         handler(change)
-        self.version += 1
+        self._derived.clear()
         return True
 
     def _apply_export_quota(self, c: lv.ExportQuota) -> None:
@@ -154,40 +152,46 @@ class PolicyState:
     def route_approval(self, military_share: np.ndarray) -> np.ndarray:
         """Share of requested volume approved, exporter x destination x product.
 
-        ``military_share`` (destination x product, or x 1) weights the civil and
-        military approval rates by the destination's end use.
+        ``military_share`` (by destination, the same for every product) weights the
+        civil and military approval rates by the destination's end use.
         """
         approval = np.empty(self.civil_approval.shape)
         _approval_into(self.civil_approval, self.military_approval,
                        np.ascontiguousarray(military_share, dtype=float), approval)
         return approval
 
-    def in_use(self) -> LeversInUse:
-        """Which of the rarely used levers are set at all (rebuilt only when one changes)."""
-        if self._in_use is None or self._in_use[0] != self.version:
-            self._in_use = (self.version, LeversInUse(
-                mining_quota=bool(np.isfinite(self.mining_quota_t_per_year).any()),
-                combined_quota=bool(self.combined_products.any()),
-                reexport_conditions=bool(self.reexport_controlled.any())))
-        return self._in_use[1]
+    def _derive(self, name: str, build: Callable[[], object]):
+        """``build()``, kept until the next lever change (its arrays read-only)."""
+        if name not in self._derived:
+            self._derived[name] = build()
+        return self._derived[name]
 
-    def shipping_delays(self) -> tuple[np.ndarray, list[float]]:
+    def in_use(self) -> LeversInUse:
+        """Which of the rarely used levers are set at all."""
+        return self._derive("in_use", lambda: LeversInUse(
+            mining_quota=bool(np.isfinite(self.mining_quota_t_per_year).any()),
+            combined_quota=bool(self.combined_products.any()),
+            reexport_conditions=bool(self.reexport_controlled.any())))
+
+    def shipping_delays(self) -> tuple[np.ndarray, np.ndarray]:
         """Weeks a shipment waits for its licence (exporter x destination x product,
         read-only), and the distinct values it takes, in order."""
-        if self._delays is None or self._delays[0] != self.version:
-            delays = np.where(self.licensed, np.ceil(self.delay_days / 7), 0.0)
-            delays.flags.writeable = False
-            self._delays = (self.version, delays, sorted(set(delays.ravel().tolist())))
-        return self._delays[1], self._delays[2]
+        return self._derive("delays", self._shipping_delays)
+
+    def _shipping_delays(self) -> tuple[np.ndarray, np.ndarray]:
+        delays = np.where(self.licensed, np.ceil(self.delay_days / 7), 0.0)
+        delays.flags.writeable = False
+        return delays, np.unique(delays)
 
     def cost_wedge(self) -> np.ndarray:
         """Multiplier on the exporter's price, exporter x importer x product (read-only)."""
-        if self._wedge is None or self._wedge[0] != self.version:
-            tariff = np.transpose(self.tariff_pct, (1, 0, 2))  # exporter x importer x product
-            wedge = (1 + self.export_duty_pct[:, np.newaxis, :] / 100) * (1 + tariff / 100)
-            wedge.flags.writeable = False
-            self._wedge = (self.version, wedge)
-        return self._wedge[1]
+        return self._derive("wedge", self._cost_wedge)
+
+    def _cost_wedge(self) -> np.ndarray:
+        tariff = np.transpose(self.tariff_pct, (1, 0, 2))  # exporter x importer x product
+        wedge = (1 + self.export_duty_pct[:, np.newaxis, :] / 100) * (1 + tariff / 100)
+        wedge.flags.writeable = False
+        return wedge
 
 
 @njit(cache=True)
@@ -196,5 +200,5 @@ def _approval_into(civil, military, military_share, approval):  # pragma: no cov
     for e in range(n):
         for d in range(n):
             for q in range(p):
-                mil = military_share[d, q if military_share.shape[1] > 1 else 0]
+                mil = military_share[d]
                 approval[e, d, q] = civil[e, d, q] * (1 - mil) + military[e, d, q] * mil
