@@ -240,17 +240,18 @@ class DecisionDesk:
             if found:  # a state's own rules made it: a fault of the model, not of a player
                 raise DecisionRefused(state.code, found)
             self._apply(DecisionRecord(step=step, source=SOURCES[state.policy_mode],
-                                       decision=decision))
+                                       decision=decision), checked=True)
 
-    def _apply(self, record: DecisionRecord) -> None:
+    def _apply(self, record: DecisionRecord, checked: bool = False) -> None:
         """Log ``record`` and carry it out: answers, levers, threats, offers, in that order.
 
         A submitted decision that is no longer allowed when its turn comes (an offer
-        lapsed meanwhile) is logged as refused and changes nothing.
+        lapsed meanwhile) is logged as refused and changes nothing; ``checked``: its
+        maker has just checked it.
         """
         self.log.append(record)
         model, decision, source = self.model, record.decision, record.source
-        found = problems(model, decision)
+        found = [] if checked else problems(model, decision)
         if found:
             model.changes.log("decision_refused", source, decision.state, decision.state,
                               f"{decision.state}'s decision is refused: " + "; ".join(found))
