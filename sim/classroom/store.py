@@ -207,25 +207,30 @@ class Store:
             game_id = cursor.lastrowid
         return self.game(game_id)
 
-    def game(self, game_id: int) -> Game:
+    def _rows(self, record: type, query: str, args: tuple = ()) -> list:
+        """The rows of ``query`` as ``record``s (their fields named as the columns)."""
         with self._connection() as con:
-            row = con.execute("SELECT * FROM games WHERE id = ?", (game_id,)).fetchone()
-        if row is None:
+            return [record(**dict(row)) for row in con.execute(query, args).fetchall()]
+
+    def _row(self, record: type, query: str, args: tuple):
+        """The first row of ``query`` as a ``record``, or None."""
+        rows = self._rows(record, query + " LIMIT 1", args)
+        return rows[0] if rows else None
+
+    def game(self, game_id: int) -> Game:
+        game = self._row(Game, "SELECT * FROM games WHERE id = ?", (game_id,))
+        if game is None:
             raise StoreError(f"no game {game_id}")
-        return Game(**dict(row))
+        return game
 
     def game_by(self, column: str, value: str) -> Game | None:
         """The game whose ``code`` or ``instructor_secret`` is ``value``."""
         if column not in ("code", "instructor_secret"):
             raise ValueError(column)
-        with self._connection() as con:
-            row = con.execute(f"SELECT * FROM games WHERE {column} = ?", (value,)).fetchone()
-        return Game(**dict(row)) if row else None
+        return self._row(Game, f"SELECT * FROM games WHERE {column} = ?", (value,))
 
     def games(self) -> list[Game]:
-        with self._connection() as con:
-            rows = con.execute("SELECT * FROM games ORDER BY id").fetchall()
-        return [Game(**dict(r)) for r in rows]
+        return self._rows(Game, "SELECT * FROM games ORDER BY id")
 
     def set_game(self, game_id: int, **fields) -> Game:
         """Change ``status``, ``round``, ``deadline`` or ``remaining`` in one transaction."""
@@ -259,22 +264,16 @@ class Store:
         return self.team(team_id)
 
     def team(self, team_id: int) -> Team:
-        with self._connection() as con:
-            row = con.execute("SELECT * FROM teams WHERE id = ?", (team_id,)).fetchone()
-        if row is None:
+        team = self._row(Team, "SELECT * FROM teams WHERE id = ?", (team_id,))
+        if team is None:
             raise StoreError(f"no team {team_id}")
-        return Team(**dict(row))
+        return team
 
     def team_by_token(self, token: str) -> Team | None:
-        with self._connection() as con:
-            row = con.execute("SELECT * FROM teams WHERE token = ?", (token,)).fetchone()
-        return Team(**dict(row)) if row else None
+        return self._row(Team, "SELECT * FROM teams WHERE token = ?", (token,))
 
     def teams(self, game_id: int) -> list[Team]:
-        with self._connection() as con:
-            rows = con.execute("SELECT * FROM teams WHERE game_id = ? ORDER BY id",
-                               (game_id,)).fetchall()
-        return [Team(**dict(r)) for r in rows]
+        return self._rows(Team, "SELECT * FROM teams WHERE game_id = ? ORDER BY id", (game_id,))
 
     # -- decisions ----------------------------------------------------------------
     def save_decision(self, game_id: int, team_id: int, round_: int, decision: dict) -> int:
@@ -350,10 +349,8 @@ class Store:
         return Shock(shock_id, round_, kind, region)
 
     def shocks(self, game_id: int) -> list[Shock]:
-        with self._connection() as con:
-            rows = con.execute("SELECT id, round, kind, region FROM shocks WHERE game_id = ? "
-                               "ORDER BY id", (game_id,)).fetchall()
-        return [Shock(r["id"], r["round"], r["kind"], r["region"]) for r in rows]
+        return self._rows(Shock, "SELECT id, round, kind, region FROM shocks WHERE game_id = ? "
+                          "ORDER BY id", (game_id,))
 
     def closed_rounds(self, game_id: int) -> list[ClosedRound]:
         with self._connection() as con:
