@@ -233,3 +233,26 @@ def test_obtained_shares_are_each_source_share_of_what_a_buyer_got():
     got = result.take.sum(axis=0)
     np.testing.assert_allclose(result.shares[:, 2, 0], result.take[:, 2, 0] / got[2, 0])
     assert result.shares[:, :2].sum() == 0.0  # regions 0 and 1 wanted and got nothing
+
+
+# -- a combined quota: one tonnage shared among products ------------------------------
+def test_a_tight_combined_quota_fills_the_dearest_orders_first():
+    from sim.policy import pooled_shares
+
+    orders = np.array([[80.0, 50.0, 10.0]])  # concentrate, NdPr, Dy/Tb (t this week)
+    value = np.array([[5.0, 30.0, 200.0]])  # what a tonne of each fetches abroad
+    cap = pooled_shares(np.array([100.0]), orders, value)
+    assert cap == pytest.approx(np.array([[40.0, 50.0, 10.0]]))  # concentrate gets the rest
+    tighter = pooled_shares(np.array([30.0]), orders, value)
+    assert tighter == pytest.approx(np.array([[0.0, 20.0, 10.0]]))
+
+
+def test_a_loose_combined_quota_fills_every_order_and_shares_the_spare_by_orders():
+    from sim.policy import pooled_shares
+
+    orders = np.array([[80.0, 50.0, 10.0], [0.0, 4.0, 0.0]])
+    value = np.array([[5.0, 30.0, 200.0], [1.0, 1.0, 1.0]])
+    cap = pooled_shares(np.array([200.0, np.inf]), orders, value)
+    assert cap[0] == pytest.approx(orders[0] + 60.0 * orders[0] / 140.0)
+    assert cap[0].sum() == pytest.approx(200.0)
+    assert cap[1, 1] == np.inf and np.all(cap[1, [0, 2]] == 0.0)  # no orders, no share
