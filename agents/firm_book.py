@@ -61,8 +61,10 @@ class FirmBook:
         return self.regions.size
 
     def add(self, region: int, column: dict[int, float]) -> int:
-        """A new firm's column (rows not given start at 0); returns its slot."""
+        """A new firm's column (rows not given start at 0, its output factor at 1);
+        returns its slot."""
         values = np.zeros((fr.ROWS, 1))
+        values[fr.OUTPUT_FACTOR, 0] = 1.0
         for row, value in column.items():
             values[row, 0] = value
         self.state = np.ascontiguousarray(np.hstack([self.state, values]))

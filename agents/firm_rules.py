@@ -40,8 +40,9 @@ from sim.world import CONC, DYTB, MAGNET, NDPR, WEEKS_PER_YEAR
 
 # Rows of a stage's state array.
 (CAPACITY, COST, MIN_UTILISATION, MARGIN, MEMORY, UTILISATION, PLANNED, CAPITAL_FACTOR,
- PIPELINE, WANTED, NDPR_SHARE, DYTB_SHARE, NDPR_PER_T, DYTB_PER_T, DYTB_REFERENCE) = range(15)
-ROWS = 15
+ PIPELINE, WANTED, NDPR_SHARE, DYTB_SHARE, NDPR_PER_T, DYTB_PER_T, DYTB_REFERENCE,
+ OUTPUT_FACTOR) = range(16)
+ROWS = 16
 # Stages, by the kind of revenue and inputs.
 MINING, REFINING, MAGNETS = range(3)
 # The model-wide settings a week's decisions use, in one array (``settings``).
@@ -141,7 +142,8 @@ def plan_stage(kind, state, regions, stage, prices, floors, subsidy, factors, gr
                       market_grade, settings)
         target = utilisation_target(state[MARGIN, j], state[MIN_UTILISATION, j], settings)
         state[UTILISATION, j] += settings[RAMP] * (target - state[UTILISATION, j])
-        out[j] = state[CAPACITY, j] * state[UTILISATION, j] * factors[region, stage]
+        out[j] = (state[CAPACITY, j] * state[UTILISATION, j] * factors[region, stage]
+                  * state[OUTPUT_FACTOR, j])
         state[WANTED, j] = out[j]
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from agents import firm_rules as fr
 from agents.firm import CapacityProject
 from sim.headlines import actor_of, headline, subject_of
 from sim.news import NewsItem, NewsLog
@@ -29,10 +30,12 @@ SPEC_OF_STAGE = {"mining": Miner, "refining": Refiner, "magnets": MagnetMaker}
 
 
 class Disruption:
-    """A temporary cut in output of one stage in one region."""
+    """A temporary cut in output of one stage in one region, or of one firm (``firm``)."""
 
-    def __init__(self, handler: ChangeHandler, region: int, stage: int, factor: float):
+    def __init__(self, handler: ChangeHandler, region: int, stage: int, factor: float,
+                 firm=None):
         self.handler, self.region, self.stage, self.factor = handler, region, stage, factor
+        self.firm = firm
 
     def end(self) -> None:
         self.handler.end_disruption(self)
@@ -94,8 +97,14 @@ class ChangeHandler:
         return SPEC_OF_STAGE[c.stage](**fields)
 
     def _disruption(self, c: lv.Disruption, source: str) -> None:
-        cut = Disruption(self, self.model.region_index[c.region], STAGES.index(c.stage),
-                         c.output_percent / 100)
+        region = self.model.region_index[c.region]
+        firm = None
+        if c.firm is not None:
+            firm = next((f for f in self.model.firms[KIND_OF_STAGE[c.stage]]
+                         if f.name == c.firm and f.region == region), None)
+            if firm is None:  # a firm a later change was to create: nothing to cut yet
+                return
+        cut = Disruption(self, region, STAGES.index(c.stage), c.output_percent / 100, firm)
         self.disruptions.append(cut)
         self._refresh_factors()
         self.model.schedule_event(cut.end, after=c.weeks - 0.5)
@@ -103,15 +112,22 @@ class ChangeHandler:
     def end_disruption(self, cut: Disruption) -> None:
         self.disruptions.remove(cut)
         self._refresh_factors()
+        stage, region = STAGES[cut.stage], self.model.regions[cut.region]
+        where = (f"{stage.capitalize()} in {region}" if cut.firm is None
+                 else f"{cut.firm.name} ({stage} in {region})")
         self.log("disruption_end", "model", self.model.regions[cut.region], STAGES[cut.stage],
-                 f"{STAGES[cut.stage].capitalize()} in {self.model.regions[cut.region]} "
-                 "back to normal output")
+                 f"{where} back to normal output")
 
     def _refresh_factors(self) -> None:
         table = self.output_factors
         table[:] = 1.0
+        for book in self.model.books.values():
+            book.state[fr.OUTPUT_FACTOR] = 1.0
         for cut in self.disruptions:
-            table[cut.region, cut.stage] *= cut.factor
+            if cut.firm is None:
+                table[cut.region, cut.stage] *= cut.factor
+            else:
+                cut.firm.book.state[fr.OUTPUT_FACTOR, cut.firm.slot] *= cut.factor
         self.model.refresh_market_view()
 
     def _demand_shock(self, c: lv.DemandShock, source: str) -> None:

@@ -125,7 +125,7 @@ class Transformed:
 
 
 def transform(stock: np.ndarray, content: np.ndarray, grades: np.ndarray, use: np.ndarray,
-              magnets_planned: np.ndarray) -> Transformed:
+              magnets_planned: np.ndarray, other_use: np.ndarray | None = None) -> Transformed:
     """Refining, magnet making and end use, each drawing on regional stock pro rata.
 
     ``use`` holds refiners' concentrate feed, magnet makers' oxide recipe needs
@@ -136,16 +136,20 @@ def transform(stock: np.ndarray, content: np.ndarray, grades: np.ndarray, use: n
     Per region: refiners draw their feed from the concentrate stock (all of it
     if short) and separate it into NdPr and Dy/Tb oxide by its grades; magnet
     makers draw both oxides in the recipe's proportions, as far as the scarcer
-    allows; manufacturers draw magnets. What a stage could not draw is its
-    shortage (shortfalls below ``RESIDUE_T`` count as none).
+    allows, and other uses of oxide (``other_use``, region x (NdPr, Dy/Tb), part
+    of ``use``) as far as their own oxide allows, both at the same share of
+    what they need; manufacturers draw magnets. What a stage could not draw is
+    its shortage (shortfalls below ``RESIDUE_T`` count as none).
     """
     n, p = use.shape
     stock, content = np.array(stock, dtype=float), np.array(content, dtype=float)
     oxide, magnets = np.empty((n, 2)), np.empty(n)
     consumed, shortage, unmet = np.zeros((n, p)), np.zeros((n, p)), np.empty((n, p))
+    other_use = np.zeros((n, 2)) if other_use is None else other_use
     _transform_into(stock, content, np.ascontiguousarray(grades, dtype=float),
                     np.ascontiguousarray(use, dtype=float),
                     np.ascontiguousarray(magnets_planned, dtype=float),
+                    np.ascontiguousarray(other_use, dtype=float),
                     oxide, magnets, consumed, shortage, unmet)
     return Transformed(stock, content, oxide, magnets, consumed, shortage, unmet)
 
@@ -290,8 +294,8 @@ def _covered(available, wanted):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _transform_into(stock, content, grades, use, planned, oxide, magnets, consumed,
-                    shortage, unmet):  # pragma: no cover - compiled
+def _transform_into(stock, content, grades, use, planned, other_use, oxide, magnets,
+                    consumed, shortage, unmet):  # pragma: no cover - compiled
     n, p = use.shape
     for r in range(n):
         want = use[r, CONC]
@@ -310,7 +314,8 @@ def _transform_into(stock, content, grades, use, planned, oxide, magnets, consum
         share = ndpr if ndpr <= dytb else dytb
         for k in range(2):
             need = use[r, NDPR + k]
-            used = need * share
+            own = ndpr if k == 0 else dytb
+            used = (need - other_use[r, k]) * share + other_use[r, k] * own
             stock[r, NDPR + k] -= used
             consumed[r, NDPR + k] = used
             gap = need - stock[r, NDPR + k] - used

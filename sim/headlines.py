@@ -199,6 +199,10 @@ def headline(change: lv.LeverBase, names: IdNames | None = None) -> str:
         case lv.CapacityInvestment():
             return (f"{n.firm(change.firm)}: {change.capacity_t_per_year:,.0f} t/yr of new "
                     f"{change.stage} capacity in {n.phrase(change.region)}")
+        case lv.Disruption(firm=str(firm)):
+            return (f"Disruption: {n.firm(firm)} ({change.stage} in "
+                    f"{n.phrase(change.region)}) at {change.output_percent:g}% for "
+                    f"{change.weeks} weeks")
         case lv.Disruption():
             return (f"Disruption: {change.stage} in {n.phrase(change.region)} at "
                     f"{change.output_percent:g}% for {change.weeks} weeks")

@@ -33,6 +33,7 @@ from sim.finance import Exchange
 from sim.market import export_rent, open_at_the_margin, parity_prices, price_step
 from sim.metrics import READ_DURING_RUN, read_all
 from sim.negotiation import Diplomacy
+from sim.other_uses import OtherUses
 from sim.physical import Physical, ore_grades
 from sim.policy import PolicyState
 from sim.recorder import Recorder
@@ -91,6 +92,8 @@ class StandoffModel(mesa.Model):
                                                   for q in PRODUCTS)]
                                 for code in self.regions], dtype=float)
         self.expected_prices = self.prices.copy()
+        self.other_uses = OtherUses.of(scenario, self.prices)
+        self.other_use = None  # this week's non-magnet oxide use (region x oxide), if any
         self.risk = np.zeros((n, p))
         self.controlled = np.zeros((n, p))  # share of supply under China's re-export terms
         self.week = self.last_week = None  # set once the firms and levers exist
@@ -319,6 +322,9 @@ class StandoffModel(mesa.Model):
             magnets[maker.region] += tonnes
         wanted = self.buyers.plan(self.prices, self.steps)
         use[:, MAGNET] += np.bincount(self.buyers.regions, weights=wanted, minlength=len(use))
+        if self.other_uses is not None:
+            self.other_use = self.other_uses.wanted(self.prices, self.steps)
+            use[:, NDPR:DYTB + 1] += self.other_use
 
     def _trade(self) -> None:
         week, physical, policy = self.week, self.physical, self.policy
@@ -372,7 +378,7 @@ class StandoffModel(mesa.Model):
     def _transform(self) -> None:
         week, physical = self.week, self.physical
         done = flows.transform(physical.stock, physical.content, physical.grades(), week.use,
-                               week.magnets_planned)
+                               week.magnets_planned, self.other_use)
         physical.stock, physical.content = done.stock, done.content
         week.produced[:, NDPR:DYTB + 1] += done.oxide
         week.produced[:, MAGNET] += done.magnets
@@ -510,7 +516,8 @@ class StandoffModel(mesa.Model):
         week.exports, week.imports = week.shipped.sum(axis=1), week.shipped.sum(axis=0)
         self.policy.quota_used_t += week.exports  # the opening week is part of its year
         done = flows.transform(stock - week.exports + week.imports, self.physical.content,
-                               self.physical.grades(), week.use, week.magnets_planned)
+                               self.physical.grades(), week.use, week.magnets_planned,
+                               self.other_use)
         week.produced[:, NDPR:DYTB + 1] = done.oxide
         week.produced[:, MAGNET] = done.magnets
         week.consumed, week.shortage, week.unmet = done.consumed, done.shortage, done.unmet

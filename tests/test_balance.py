@@ -9,7 +9,8 @@ from tests.conftest import finished_model
 STEPS = 170  # past licensing delays, capacity arrivals and the 2028 stockpile
 
 
-@pytest.mark.parametrize("name", ["baseline_2025", "escalation", "allied_buildout"])
+@pytest.mark.parametrize("name", ["baseline_2025", "escalation", "allied_buildout",
+                                  "crisis_2010"])
 def test_balance_holds_every_step_for_every_product_and_region(name):
     model = finished_model(name, 0, STEPS)
     rec = model.recorder
@@ -24,8 +25,18 @@ def test_balance_holds_every_step_for_every_product_and_region(name):
     residual = inflow[1:] - outflow[1:] - change
     scale = np.maximum(np.abs(held[1:]) + np.abs(inflow[1:]), 1.0)
     assert np.max(np.abs(residual) / scale) < 1e-9
-    assert rec.stacked("stockpile").max() > 0, "the stockpile path was exercised"
     assert rec.stacked("trade_flow").sum() > 0
+
+
+@pytest.mark.parametrize("name", ["baseline_2025", "escalation", "allied_buildout"])
+def test_the_state_stockpile_path_was_exercised(name):
+    assert finished_model(name, 0, STEPS).recorder.stacked("stockpile").max() > 0
+
+
+def test_other_uses_of_oxide_were_exercised():
+    rec = finished_model("crisis_2010", 0, STEPS).recorder
+    demand, magnets = rec.stacked("demand"), rec.stacked("magnet_output")
+    assert demand[:, :, NDPR].sum() > 1.2 * 0.31 * magnets.sum()  # more than magnets need
 
 
 def test_speculative_oxide_stocks_were_exercised():

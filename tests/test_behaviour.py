@@ -1,8 +1,11 @@
 """Scenario-level behaviour: quotas, tariffs and lead times act as they should."""
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
+from agents import firm_rules as fr
 from sim.world import DYTB, MAGNET, NDPR, PRODUCTS, STAGES, WEEKS_PER_YEAR, step_of_date
 from tests.conftest import finished_model, run_with, scenario
 
@@ -119,3 +122,41 @@ def test_a_combined_quota_caps_the_products_together_not_each():
     assert shipped["combined"].min() > 0  # both products get a part
     assert shipped["each"].max() > 0.9 * tonnes  # a separate quota per product is larger
     assert shipped["each"].sum() > 1.05 * tonnes
+
+
+def test_a_disruption_of_one_mine_cuts_that_mine_and_leaves_the_others():
+    cut = {"timeline.clays_shut": {"type": "disruption", "date": "2025-03-03", "region": "CN",
+                                   "stage": "mining", "firm": "china_ionic_clays",
+                                   "output_percent": 20, "weeks": 26}}
+    plain = run_with("free_trade", 60, overrides=QUIET)
+    model = run_with("free_trade", 60, overrides=QUIET | cut)
+    clays = next(f for f in model.firms["miners"] if f.name == "china_ionic_clays")
+    light = next(f for f in model.firms["miners"] if f.name == "china_light_ree")
+    start = step_of_date(model.spec.start_date, dt.date(2025, 3, 3))
+    assert clays.book.state[fr.OUTPUT_FACTOR, clays.slot] == 1.0  # lifted after 26 weeks
+    china = model.region_index["CN"]
+    mined = model.recorder.stacked("production")[:, china]
+    mined_plain = plain.recorder.stacked("production")[:, china]
+    during = slice(start + 1, start + 26)
+    share = clays.capacity_t_per_week / (clays.capacity_t_per_week
+                                        + light.capacity_t_per_week)
+    lost = 1 - mined[during].sum() / mined_plain[during].sum()
+    assert 0.5 * 0.8 * share < lost < 0.8 * share + 0.05  # the clays' share of it, not more
+    dytb_lost = 1 - (model.recorder.stacked("refining_output")[during, china, 1].sum()
+                     / plain.recorder.stacked("refining_output")[during, china, 1].sum())
+    assert dytb_lost > lost  # the clays carry most of China's Dy/Tb
+    news = model.events().query("actor == 'CN' and kind.str.startswith('disruption')")
+    assert news["headline"].tolist() == [
+        "Disruption: china_ionic_clays (mining in CN) at 20% for 26 weeks",
+        "china_ionic_clays (mining in CN) back to normal output"]
+
+
+def test_a_disruption_of_a_firm_the_region_does_not_have_is_refused():
+    from sim.scenario import ScenarioError, load_scenario
+
+    bad = {"timeline.shut": {"type": "disruption", "date": "2025-03-03", "region": "US",
+                             "stage": "mining", "firm": "china_ionic_clays",
+                             "output_percent": 0, "weeks": 4}}
+    with pytest.raises(ScenarioError, match="timeline.shut.firm.*no mining firm "
+                                            "'china_ionic_clays' in US; allowed: mountain_pass"):
+        load_scenario("free_trade", overrides=bad)

@@ -178,6 +178,13 @@ HINTS: dict[str, dict] = {
     # licences_by, and such a deal stops the run): swap in a third, scripted state
     **{f"timeline[{kind}].{side}": {"values": ["JP"]} for kind in ("offer", "deal")
        for side in ("tariff_by", "licences_by")},
+    # other uses of oxide and a one-firm disruption: the 2009 world has both
+    "demand.other_uses_t_per_year": {"scenario": "crisis_2010", "weeks": 26,
+                                     "values": [{"ndpr_oxide": {"CN": 20000}}]},
+    "demand.other_uses_elasticity": {"scenario": "crisis_2010", "weeks": 26, "values": [-1.5]},
+    "timeline[disruption].firm": {"scenario": "crisis_2010",
+                                  "path": "timeline.clay_campaign.firm",
+                                  "values": ["china_light_ree"]},
     "timeline[deal].co_investment_region": {
         "scenario": "framework_deal",
         "base": {"timeline.busan_framework.co_investment_t_per_year": 5000}},

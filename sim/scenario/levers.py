@@ -156,13 +156,18 @@ class CapacityInvestment(LeverBase):
 
 
 class Disruption(LeverBase):
-    """Output of a stage in a region cut to ``output_percent`` for ``weeks``."""
+    """Output of a stage in a region, or of one of its firms, cut to ``output_percent``
+    for ``weeks``."""
 
     type: Literal["disruption"]
     region: RegionCode
     stage: Stage
     output_percent: Share
     weeks: Annotated[int, Field(ge=1, le=520)]
+    firm: str | None = Field(
+        None, min_length=1, max_length=80,
+        description="One firm of that stage and region to cut (a mine accident, a campaign "
+        "against one district's mining); none: the whole stage in the region.")
 
 
 class DemandShock(LeverBase):

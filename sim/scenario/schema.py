@@ -168,6 +168,17 @@ class Demand(Strict):
         8.0, description="Extra inventory cover buyers seek at full perceived supply risk."
     )
     risk_memory_weeks: Annotated[float, Field(ge=1, le=520)] = 8.0
+    other_uses_t_per_year: dict[Literal["ndpr_oxide", "dytb_oxide"],
+                                dict[str, TonnesPerYear]] = Field(
+        {}, description="Oxide used outside magnets (batteries, catalysts, glass, alloys), "
+        "by product and region code, t/yr at start prices; it grows with "
+        "growth_percent_per_year and draws on the region's oxide stock beside its "
+        "magnet makers."
+    )
+    other_uses_elasticity: Annotated[float, Field(ge=-3, le=0)] = Field(
+        -0.3, description="Price elasticity of those other uses, against the region's start "
+        "price of the oxide."
+    )
 
 
 class Scenario(Strict):
@@ -230,6 +241,10 @@ class Scenario(Strict):
             for key in table:
                 if key != "default":
                     check(("market", "initial_price_usd_per_kg", code, key), key)
+        for product, table in self.demand.other_uses_t_per_year.items():
+            for key in table:
+                check(("demand", "other_uses_t_per_year", product, key), key)
+        problems.extend(self._disrupted_firms())
         for section in ("policy", "timeline"):
             for name, change in getattr(self, section).items():
                 for field, code in regions_named(change):
@@ -243,6 +258,28 @@ class Scenario(Strict):
         if problems:
             raise ReferenceProblems(problems)
         return self
+
+    def _disrupted_firms(self) -> list[tuple[tuple, str]]:
+        """A disruption of one firm must name a firm of that stage in that region."""
+        groups = {"mining": "miners", "refining": "refiners", "magnets": "magnet_makers"}
+        changes = [*self.policy.items(), *self.timeline.items()]
+        problems = []
+        for section, items in (("policy", self.policy), ("timeline", self.timeline)):
+            for name, change in items.items():
+                if change.type != "disruption" or change.firm is None:
+                    continue
+                stage_firms = getattr(self, groups[change.stage]).items()
+                firms = {firm_name for firm_name, firm in stage_firms
+                         if firm.region == change.region}
+                firms |= {other.firm for _, other in changes
+                          if other.type == "capacity_investment" and other.stage == change.stage
+                          and other.region == change.region}
+                if change.firm not in firms:
+                    allowed = ", ".join(sorted(firms)) or "none"
+                    problems.append(((section, name, "firm"),
+                                     f"no {change.stage} firm {change.firm!r} in "
+                                     f"{change.region}; allowed: {allowed}"))
+        return problems
 
     def _timeline_date(self, name: str, when: dt.date | None):
         path = ("timeline", name, "date")
