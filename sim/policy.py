@@ -125,11 +125,16 @@ class PolicyState:
         self.mined_t[:] = 0.0
 
     def weekly_quota_allowance(self, weeks_left: float,
-                               foreign_orders: np.ndarray | None = None) -> np.ndarray:
+                               foreign_orders: np.ndarray | None = None,
+                               value_per_t: np.ndarray | None = None) -> np.ndarray:
         """Exports each exporter may ship this week (t), pacing the rest of the year.
 
-        A combined quota's weekly tonnage is shared among its products in
-        proportion to ``foreign_orders`` (exporter x product, t; equally if none).
+        A combined quota's weekly tonnage goes to its products by what foreign
+        buyers order (``foreign_orders``, exporter x product, t), the most valuable
+        first (``value_per_t``, exporter x product): every tonne of quota is worth the
+        most shipped as the dearest product, so the licence holders fill those
+        orders first and the cheapest product gets what is left. Tonnage beyond
+        all orders is shared in proportion to them (equally with no orders given).
         """
         remaining = np.maximum(self.quota_t_per_year - self.quota_used_t, 0.0)
         allowance = np.where(np.isinf(remaining), np.inf, remaining / weeks_left)
@@ -138,10 +143,10 @@ class PolicyState:
         used = (self.quota_used_t * self.combined_products).sum(axis=1)
         pooled = np.maximum(self.combined_quota_t_per_year - used, 0.0) / weeks_left
         covered = self.combined_products
-        weights = covered * (1.0 if foreign_orders is None else foreign_orders + 1e-9)
-        share = weights / np.maximum(weights.sum(axis=1, keepdims=True), 1e-300)
+        orders = covered * (1.0 if foreign_orders is None else foreign_orders + 1e-9)
+        cap = pooled_shares(pooled, orders, covered if value_per_t is None else value_per_t)
         with np.errstate(invalid="ignore"):  # inf x 0 where no combined quota: not used
-            cap = np.where(covered, pooled[:, np.newaxis] * share, np.inf)
+            cap = np.where(covered, cap, np.inf)
         return np.minimum(allowance, cap)
 
     def weekly_mining_allowance(self, weeks_left: float) -> np.ndarray:
@@ -202,3 +207,22 @@ def _approval_into(civil, military, military_share, approval):  # pragma: no cov
             for q in range(p):
                 mil = military_share[d]
                 approval[e, d, q] = civil[e, d, q] * (1 - mil) + military[e, d, q] * mil
+
+
+def pooled_shares(pooled: np.ndarray, orders: np.ndarray, value_per_t: np.ndarray
+                  ) -> np.ndarray:
+    """One pooled tonnage per exporter (``pooled``) shared among products (exporter x
+    product): orders are filled in descending ``value_per_t`` while the pool lasts,
+    and what is left after every order is shared in proportion to the orders."""
+    order = np.argsort(-value_per_t, axis=1, kind="stable")
+    ranked = np.take_along_axis(orders, order, axis=1)
+    before = np.cumsum(ranked, axis=1) - ranked  # ordered ahead of each product
+    with np.errstate(invalid="ignore"):  # inf - inf where the pool is unlimited
+        filled = np.clip(pooled[:, np.newaxis] - before, 0.0, ranked)
+    cap = np.empty_like(filled)
+    np.put_along_axis(cap, order, filled, axis=1)
+    total = orders.sum(axis=1, keepdims=True)
+    spare = np.maximum(pooled[:, np.newaxis] - total, 0.0)
+    share = orders / np.maximum(total, 1e-300)
+    with np.errstate(invalid="ignore"):
+        return cap + np.where(share > 0, spare * share, 0.0)
