@@ -15,6 +15,17 @@ splits China's domestic price from the world's; the gap times what is shipped
 is the rent of whoever holds the export licence (``export_rent``). The price
 moves a share ``price_smoothing`` of the way each week, within
 ``max_weekly_change``.
+
+What ``E`` learns is asymmetric in stocks, as the theory of storage has it
+(Working; Deaton and Laroque): stocks above target can be carried into later
+weeks, so an overhang depresses the spot price without lowering what traders
+expect the market to pay once it is worked off; ``E`` follows the price with
+the overhang's discount taken out, all but ``overhang_learning`` of it. Cover
+below target cannot be carried forward, so a shortfall's premium feeds ``E`` in
+full and a lasting cut in supply still compounds into a spike. With full
+learning (``overhang_learning = 1``) ``E`` chases every discount: an integral
+controller on inventory that, against producers' and thrifting lags, drives
+multi-year glut-and-spike cycles in a world with no shocks (docs/model.md).
 """
 
 from __future__ import annotations
@@ -97,7 +108,9 @@ def price_step(
     indicated + arbitrage_speed x (min(log import parity - indicated, 0) +
     max(log export parity - indicated, 0)); the log price moves
     ``price_smoothing`` of the way to the target, plus noise, within
-    ``max_weekly_change``; E moves 1/``expectation_weeks`` of the way to the price.
+    ``max_weekly_change``; E moves 1/``expectation_weeks`` of the way to the price
+    with ``1 - overhang_learning`` of an overhang's discount taken out: the price
+    times max(cover ratio, 1) ** (cover_sensitivity x (1 - overhang_learning)).
     """
     new_price, new_expected = np.empty(price.shape), np.empty(price.shape)
     _price_step_into(
@@ -106,7 +119,7 @@ def price_step(
         _floats(export_parity), _floats(noise), COVER_RATIO_BOUNDS[0], COVER_RATIO_BOUNDS[1],
         rules.cover_sensitivity, rules.scarcity_sensitivity, rules.arbitrage_speed,
         rules.price_smoothing, rules.max_weekly_change, rules.expectation_weeks,
-        new_price, new_expected)
+        rules.overhang_learning, new_price, new_expected)
     return new_price, new_expected
 
 
@@ -174,7 +187,7 @@ def _parity_into(price, landed, wedge, transport, import_open, export_share,
 def _price_step_into(price, expected, shortage_share, cover_ratio, active, import_parity,
                      export_parity, noise, low_ratio, high_ratio, cover_sensitivity,
                      scarcity_sensitivity, arbitrage_speed, smoothing, cap, expectation_weeks,
-                     new_price, new_expected):  # pragma: no cover - compiled
+                     overhang_learning, new_price, new_expected):  # pragma: no cover - compiled
     n, p = price.shape
     for r in range(n):
         for q in range(p):
@@ -194,8 +207,10 @@ def _price_step_into(price, expected, shortage_share, cover_ratio, active, impor
             move = smoothing * (target - log_price) + noise[r, q]
             move = min(max(move, -cap), cap)
             new_price[r, q] = price[r, q] * np.exp(move)
-            new_expected[r, q] = expected[r, q] + (
-                new_price[r, q] - expected[r, q]) / expectation_weeks
+            seen = new_price[r, q]  # what traders learn from: the price, overhang taken out
+            if active[r, q] and ratio > 1.0:
+                seen *= ratio ** (cover_sensitivity * (1.0 - overhang_learning))
+            new_expected[r, q] = expected[r, q] + (seen - expected[r, q]) / expectation_weeks
 
 
 @njit(cache=True)

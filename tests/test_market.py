@@ -45,6 +45,20 @@ def test_expected_price_adapts_slowly():
     assert expected == pytest.approx(50.0 + (new - 50.0) / 26)
 
 
+def test_an_overhang_lowers_the_price_not_the_expected_price():
+    carried = RULES.model_copy(update={"overhang_learning": 0.0})
+    new, expected = _step(50.0, 2.0, rules=carried)
+    assert new == pytest.approx(50.0 * 2 ** -0.6)
+    assert expected == pytest.approx(50.0)  # the discount is taken out of what E learns
+    partly = RULES.model_copy(update={"overhang_learning": 0.25})
+    new, expected = _step(50.0, 2.0, rules=partly)
+    seen = new * 2 ** (0.6 * 0.75)  # a quarter of the discount is learned
+    assert expected == pytest.approx(50.0 + (seen - 50.0) / 26)
+    chasing = RULES.model_copy(update={"overhang_learning": 1.0})
+    new, expected = _step(50.0, 2.0, rules=chasing)
+    assert expected == pytest.approx(50.0 + (new - 50.0) / 26)
+
+
 def test_weekly_change_is_capped():
     capped = RULES.model_copy(update={"max_weekly_change": 0.1})
     assert _step(50.0, 0.1, rules=capped)[0] == pytest.approx(50.0 * np.exp(0.1))

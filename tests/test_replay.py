@@ -270,9 +270,11 @@ def test_the_calm_check_measures_the_steady_world_under_the_point_s_settings():
     from sim.replay.calibrate import calm_volatility
 
     steady = load_scenario("free_trade")
-    gentle = calm_volatility(steady, {"market.price_smoothing": 0.2}, weeks=104)
+    gentle = calm_volatility(steady, {"market.price_smoothing": 0.2,
+                                      "market.cover_sensitivity": 0.3}, weeks=104)
     jumpy = calm_volatility(steady, {"market.price_smoothing": 0.9,
-                                     "market.cover_sensitivity": 1.5}, weeks=104)
+                                     "market.cover_sensitivity": 1.5,
+                                     "market.overhang_learning": 1.0}, weeks=104)
     assert set(gentle) == {"concentrate", "ndpr_oxide", "dytb_oxide", "magnet"}
     assert max(jumpy.values()) > max(gentle.values())
 

@@ -39,6 +39,7 @@ SETTINGS: dict[str, tuple[float, float]] = {
     "market.cover_sensitivity": (0.2, 1.5),
     "market.scarcity_sensitivity": (0.1, 3.0),
     "market.expectation_weeks": (4.0, 52.0),
+    "market.overhang_learning": (0.0, 0.5),
     "market.price_smoothing": (0.2, 0.9),
     "market.sourcing_elasticity": (1.0, 10.0),
     "demand.precautionary_cover_weeks": (0.0, 20.0),

@@ -108,6 +108,12 @@ class Market(Strict):
     expectation_weeks: Annotated[float, Field(ge=1, le=520)] = Field(
         26.0, description="Weeks over which traders' expected price follows the market."
     )
+    overhang_learning: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.1, description="Share of the discount that stock above target cover puts on the "
+        "price which traders carry into their expected price (0: an overhang lowers the spot "
+        "price, never the expected one; 1: the expected price chases the whole discount). "
+        "Cover below target always feeds the expected price in full."
+    )
     price_smoothing: Annotated[float, Field(gt=0, le=1)] = Field(
         0.5, description="Share of the gap to the indicated price closed each week."
     )
