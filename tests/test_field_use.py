@@ -141,7 +141,7 @@ HINTS: dict[str, dict] = {
     "production.dytb_max_share": {"scenario": "free_trade", "values": [1.0], "weeks": 104},
     "investment.min_expansion_t_per_year": {"values": [5000.0], "weeks": 104},
     # a quota that follows demand is reviewed each January: run into the second year
-    "investment.mining_quota_raise_margin": {"values": [-1.0, 5.0], "weeks": 60},
+    "investment.mining_quota_raise_margin": {"values": [-1.0, 5.0], "weeks": 120},
     "timeline[mining_quota].raise_with_demand": {
         "weeks": 60, "base": {"investment.mining_quota_raise_margin": -1.0}},
     "timeline[mining_quota].state": {"values": ["US"]},
@@ -178,6 +178,8 @@ HINTS: dict[str, dict] = {
     # licences_by, and such a deal stops the run): swap in a third, scripted state
     **{f"timeline[{kind}].{side}": {"values": ["JP"]} for kind in ("offer", "deal")
        for side in ("tariff_by", "licences_by")},
+    # speculators' weekly take binds only when it is small against a calm market's moves
+    "finance.stockpiles.*.max_take_share_per_week": {"values": [0.005]},
     # other uses of oxide and a one-firm disruption: the 2009 world has both
     "demand.other_uses_t_per_year": {"scenario": "crisis_2010", "weeks": 26,
                                      "values": [{"ndpr_oxide": {"CN": 20000}}]},

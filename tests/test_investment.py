@@ -124,10 +124,6 @@ def test_a_demand_shock_brings_capacity_and_the_price_falls_back_towards_cost():
     assert capacity[STAGES.index("refining")] > 1.2 * calm_capacity[STAGES.index("refining")]
 
 
-@pytest.mark.xfail(strict=True, reason="the shocked run's NdPr is still working off its "
-                   "overhang at the decade's end (cover 4x target), at about 1.75x the "
-                   "unshocked run's: traders mark an overhang into the expected price "
-                   "slowly (market.overhang_learning)")
 def test_after_a_demand_shock_the_price_ends_near_the_unshocked_run():
     calm, shocked = _run(), _run(overrides=SHOCK)
     q = PRODUCTS.index("ndpr_oxide")

@@ -48,10 +48,6 @@ def test_announcement_without_earnings_moves_the_announcing_firms_price():
                   > _series(quiet, "hype", "mp_materials")[after] + 0.05)
 
 
-@pytest.mark.xfail(strict=True, reason="since licensing splits prices and investment tracks "
-                   "demand, free_trade's own NdPr moves lift hype to about 0.34 in the calm "
-                   "run, so a 30% boom adds only about 0.14 and draws under 2 points more "
-                   "trend followers; the boom-and-bust probe needs a calmer base run")
 @pytest.mark.parametrize("seed", [0, 1])
 def test_sustained_oxide_rise_draws_trend_followers_inflates_equity_then_deflates(seed):
     calm = run_with("free_trade", 160, seed, overrides=THEME)

@@ -59,9 +59,10 @@ def add_commands(commands) -> None:
                            help="seeds per point (default: %(default)s)")
     calibrate.add_argument("--design-seed", type=int, default=0,
                            help="root seed of the design (default: %(default)s)")
-    calibrate.add_argument("--steady", default="free_trade",
-                           help="scenario that must stay calm under the same settings "
-                           '(default: %(default)s; "none" for the record only)')
+    calibrate.add_argument("--steady", default="free_trade,baseline_2025",
+                           help="scenarios (comma-separated) that must stay calm under the "
+                           'same market settings (default: %(default)s; "none" for the '
+                           "record only)")
     _run_options(calibrate)
     calibrate.set_defaults(handler=dispatch_calibrate)
 
@@ -112,10 +113,11 @@ def dispatch_calibrate(args) -> int:
     from sim.replay.calibrate import calibrate, write_outputs
     from sim.replay.runs import replay_seeds
 
-    checked = _checked(args, args.steady)
+    names = [] if args.steady == "none" else [n.strip() for n in args.steady.split(",")]
+    checked = _checked(args, *names)
     if isinstance(checked, int):
         return checked
-    scenario, (steady,), progress = checked
+    scenario, steady, progress = checked
     table = calibrate(scenario, args.samples, replay_seeds(scenario, args.seeds),
                       seed=args.design_seed, workers=args.workers, progress=progress,
                       steady=steady)

@@ -1,0 +1,83 @@
+"""crisis_2010 over 10 seeds against the record of 2010-2012 (issue: a market true to history).
+
+Each stylised fact of ``run.py replay`` (docs/replay.md) is checked on the median over
+ten seeds; what the model does not yet reproduce is a strict xfail that says why.
+"""
+
+import pandas as pd
+import pytest
+
+from sim.replay import history as h
+from sim.replay.compare import crisis_facts
+from sim.replay.runs import OXIDES, QUOTA_PRODUCTS, replay_seeds, run_points
+from sim.scenario import load_scenario
+
+SEEDS = 10
+
+
+@pytest.fixture(scope="module")
+def facts() -> pd.DataFrame:
+    scenario = load_scenario("crisis_2010")
+    (series,) = run_points(scenario, [{}], replay_seeds(scenario, SEEDS), workers=2)
+    return crisis_facts(series, scenario, h.recorded_prices(), h.recorded_quotas(), OXIDES,
+                        QUOTA_PRODUCTS)
+
+
+def _fact(facts: pd.DataFrame, starts: str, product: str) -> pd.Series:
+    rows = facts[facts["fact"].str.startswith(starts) & facts["product"].str.contains(product)]
+    assert len(rows) == 1, (starts, product)
+    return rows.iloc[0]
+
+
+NDPR, DYTB = "NdPr", "Dy/Tb"
+NOT_YET = {
+    ("peak", NDPR): "NdPr's peak outside China is about 5.9x its 2009 level, just short of "
+                    "half the record's 12x",
+    ("months", NDPR): "NdPr peaks in the last week of 2010, when the second-half 2010 quota "
+                      "runs out (5.7 months after the cut); the record's peak is dated only "
+                      "'2011', placed on 1 July",
+    ("narrowing", DYTB): "Dy/Tb's export/domestic gap stays as wide in 2013-2014 as at its "
+                         "2010-2011 high: China's own Dy/Tb falls faster than the world's",
+}
+
+
+def _maybe(kind: str, product: str):
+    reason = NOT_YET.get((kind, product))
+    return pytest.param(kind, product, marks=pytest.mark.xfail(strict=True, reason=reason)
+                        ) if reason else (kind, product)
+
+
+@pytest.mark.parametrize("kind, product", [_maybe("peak", p) for p in (NDPR, DYTB)])
+def test_oxide_peaks_outside_china_are_within_a_factor_of_two_of_the_record(facts, kind,
+                                                                             product):
+    row = _fact(facts, "peak multiple outside China", product)
+    assert row.record / 2 <= row.model_median <= 2 * row.record
+
+
+@pytest.mark.parametrize("kind, product", [_maybe("months", p) for p in (NDPR, DYTB)])
+def test_the_peak_comes_months_after_the_quota_cut_near_the_record_s(facts, kind, product):
+    row = _fact(facts, "months from the quota cut", product)
+    assert row.model_median >= 3 and abs(row.model_median - row.record) <= 6
+
+
+@pytest.mark.parametrize("product", [NDPR, DYTB])
+def test_prices_more_than_halve_from_their_peak_by_the_end_of_2012(facts, product):
+    assert _fact(facts, "share of the peak lost", product).model_median > 0.5
+
+
+@pytest.mark.parametrize("product", [NDPR, DYTB])
+def test_the_export_domestic_gap_widens_in_2010_2011(facts, product):
+    assert _fact(facts, "export/domestic gap widening", product).model_median > 1.05
+
+
+@pytest.mark.parametrize("kind, product", [_maybe("narrowing", p) for p in (NDPR, DYTB)])
+def test_the_export_domestic_gap_narrows_after(facts, kind, product):
+    assert _fact(facts, "export/domestic gap narrowing", product).model_median < 0.95
+
+
+@pytest.mark.xfail(strict=True, reason="the quota binds to the end: exports run at 99.7% of "
+                   "it in 2011-2012, where in the record buyers abroad, stocked up and "
+                   "thrifting, took about half of it")
+def test_exports_fall_clearly_below_the_quota_in_2011_2012(facts):
+    row = _fact(facts, "highest exports/quota ratio", "raw materials")
+    assert row.model_median < 0.9
