@@ -205,7 +205,11 @@ def write_outputs(table: pd.DataFrame, out: Path, scenario: Scenario) -> list[st
              f"{int(best['facts_matched'])} of {int(best['facts'])} facts matched", "",
              "As `--set` overrides:", "", "```",
              " ".join(f"--set {k}={v:.4g}" for k, v in overrides.items()), "```", "",
-             "As TOML (into the scenario files):", "", "```toml", *_toml(overrides), "```", ""]
+             "As TOML: the market settings into the scenario every scenario extends "
+             "(baseline_2025),", "", "```toml",
+             *_toml({k: v for k, v in overrides.items() if k in SETTINGS}), "```", "",
+             f"and the historical world's unknowns into {scenario.name}:", "", "```toml",
+             *_toml({k: v for k, v in overrides.items() if k not in SETTINGS}), "```", ""]
     (out / "best.md").write_text("\n".join(lines))
     names = [name for name in SETTINGS | HISTORY_SETTINGS if name in table.columns]
     fig = Figure(figsize=(3.2 * min(len(names), 4), 2.8 * math.ceil(len(names) / 4)),
