@@ -291,19 +291,33 @@ def test_the_design_spans_each_setting_s_range_reproducibly():
 
 def test_calibrate_ranks_the_points_and_writes_the_best_settings(tmp_path):
     out = tmp_path / "cal"
-    proc = run_cli("calibrate", "crisis_2010", "--out", str(out), "--samples", "2",
-                   "--seeds", "1", "--no-progress")
+    proc = run_cli("calibrate", "crisis_2010", "--out", str(out), "--samples", "3",
+                   "--seeds", "1", "--finalists", "2", "--final-seeds", "2", "--no-progress")
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out / "calibration.csv")
-    assert len(table) == 3 and -1 in set(table["point"])  # two points and the scenario
-    assert table["loss"].is_monotonic_increasing
+    assert len(table) == 4 and -1 in set(table["point"])  # three points and the scenario
+    calm_columns = [c for c in table.columns if c.startswith("calm_weekly_std_")]
+    assert {f"calm_weekly_std_{p}" for p in ("concentrate", "magnet")} <= set(calm_columns)
+    assert (table["calm"] == (table[calm_columns] <= 0.015).all(axis=1)).all()
+    finalists = table[table["final_loss"].notna()]
+    assert len(finalists) == min(2, int(table["calm"].sum())) and finalists["calm"].all()
+    assert table.index[table["final_loss"].notna()].tolist() == list(range(len(finalists)))
+    assert finalists["final_loss"].is_monotonic_increasing  # ranked by the second stage
+    rest = table.iloc[len(finalists):]
+    calm_rest, other = rest[rest["calm"]], rest[~rest["calm"]]
+    assert calm_rest["loss"].is_monotonic_increasing and other["loss"].is_monotonic_increasing
+    assert rest["calm"].is_monotonic_decreasing  # calm points before the others
     best = (out / "best.md").read_text()
     assert f"loss {table['loss'].iloc[0]:.3g}" in best and "[market]" in best
+    assert "[timeline]" in best  # the historical unknowns, for crisis_2010 itself
     assert (out / "loss.png").stat().st_size > 0
-    assert {f"calm_weekly_std_{p}" for p in ("concentrate", "magnet")} <= set(table.columns)
 
 
-def test_calibrate_refuses_a_bad_argument_with_one_line(tmp_path):
-    proc = run_cli("calibrate", "crisis_2010", "--out", str(tmp_path / "c"), "--samples", "0")
+@pytest.mark.parametrize("args, says", [(["--samples", "0"], "--samples"),
+                                        (["--finalists", "-1"], "--finalists"),
+                                        (["--final-seeds", "0"], "--final-seeds")])
+def test_calibrate_refuses_a_bad_argument_with_one_line(tmp_path, args, says):
+    proc = run_cli("calibrate", "crisis_2010", "--out", str(tmp_path / "c"), *args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert len(proc.stderr.strip().splitlines()) == 1
+    assert len(proc.stderr.strip().splitlines()) == 1 and says in proc.stderr
+    assert not (tmp_path / "c").exists()

@@ -56,6 +56,8 @@ HISTORY_SETTINGS: dict[str, tuple[float, float]] = {
     "timeline.clay_campaign.output_percent": (20.0, 90.0),
     "timeline.clay_campaign.weeks": (52, 156),
     "demand.other_uses_elasticity": (-1.5, -0.1),
+    "finance.stockpiles.cn_ndpr_traders.capacity_t": (0.0, 8000.0),
+    "finance.stockpiles.cn_dytb_traders.capacity_t": (0.0, 800.0),
 }
 MONTHS_PER_YEAR = 12.0
 CALM_WEEKLY_STD = 0.015  # weekly log-price changes in the record's calm years
@@ -127,15 +129,16 @@ def design(samples: int, seed: int,
 
 def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
               workers: int | None = None, progress: bool = False,
-              steady: list[Scenario] = ()) -> pd.DataFrame:
+              steady: list[Scenario] = (), finalists: int = 0,
+              final_seeds: list[int] = ()) -> pd.DataFrame:
     """Every point of the design with its loss and facts matched, best first.
 
-    Row ``point`` -1 is the scenario as it stands, for comparison. Every run of
-    every point goes to one process pool.
+    Row ``point`` -1 is the scenario as it stands, for comparison. Points that
+    keep every ``steady`` world calm (``calm``) rank before those that do not,
+    then by loss. With ``finalists``, the best that many calm points are run
+    again over ``final_seeds`` and ranked by that loss (``final_loss``). Every
+    run of a stage goes to one process pool.
     """
-    from sim.replay import history as h
-    from sim.replay.compare import crisis_facts
-    from sim.replay.runs import OXIDES, QUOTA_PRODUCTS, run_points
     from sim.sweep.fields import locate
 
     settings = SETTINGS | {name: bounds for name, bounds in HISTORY_SETTINGS.items()
@@ -146,8 +149,36 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
             design_points[name] = design_points[name].round().astype(int)
     current = {name: float(locate(scenario, name)[0]) for name in design_points.columns}
     candidates = [(-1, current), *((i, row.to_dict()) for i, row in design_points.iterrows())]
-    points = [point for _, point in candidates]
-    tables = run_points(scenario, points, seeds, workers=workers, progress=progress)
+    rows = _scored(scenario, candidates, seeds, steady, workers, progress)
+    table = pd.DataFrame(rows).sort_values(["calm", "loss", "point"],
+                                           ascending=[False, True, True], kind="stable",
+                                           ignore_index=True)
+    if not finalists:
+        return table
+    best = table[table["calm"]].head(finalists)
+    again = [(int(row.point), {name: row[name] for name in settings}) for _, row in
+             best.iterrows()]
+    final = {row["point"]: row for row in _scored(scenario, again, list(final_seeds), (),
+                                                  workers, progress)}
+    table["final_loss"] = table["point"].map(lambda p: final[p]["loss"] if p in final
+                                             else np.nan)
+    table["final_facts_matched"] = table["point"].map(
+        lambda p: final[p]["facts_matched"] if p in final else np.nan)
+    ranked = table.assign(_final=table["final_loss"].fillna(np.inf))
+    return ranked.sort_values(["_final", "calm", "loss", "point"],
+                              ascending=[True, False, True, True], kind="stable",
+                              ignore_index=True).drop(columns="_final")
+
+
+def _scored(scenario: Scenario, candidates: list[tuple[int, dict]], seeds: list[int],
+            steady, workers, progress) -> list[dict]:
+    """Each candidate point's facts over ``seeds``, its loss and its calm check."""
+    from sim.replay import history as h
+    from sim.replay.compare import crisis_facts
+    from sim.replay.runs import OXIDES, QUOTA_PRODUCTS, run_points
+
+    tables = run_points(scenario, [point for _, point in candidates], seeds, workers=workers,
+                        progress=progress)
     record_prices, record_quotas = h.recorded_prices(), h.recorded_quotas()
     rows = []
     for (index, point), series in zip(candidates, tables, strict=True):
@@ -158,9 +189,9 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
         calm = calmest_worst(steady, market)
         rows.append({"point": index, **point, "loss": fact_loss(facts, calm_misses(calm)),
                      "facts_matched": int(facts["matches"].sum()), "facts": len(facts),
+                     "calm": all(std <= CALM_WEEKLY_STD for std in calm.values()),
                      **{f"calm_weekly_std_{product}": std for product, std in calm.items()}})
-    return pd.DataFrame(rows).sort_values(["loss", "point"], kind="stable",
-                                          ignore_index=True)
+    return rows
 
 
 def _has(scenario: Scenario, name: str) -> bool:
@@ -202,7 +233,11 @@ def write_outputs(table: pd.DataFrame, out: Path, scenario: Scenario) -> list[st
              f"- the scenario as it stands: loss {now['loss']:.3g}, "
              f"{int(now['facts_matched'])} of {int(now['facts'])} facts matched",
              f"- the best point (#{int(best['point'])}): loss {best['loss']:.3g}, "
-             f"{int(best['facts_matched'])} of {int(best['facts'])} facts matched", "",
+             f"{int(best['facts_matched'])} of {int(best['facts'])} facts matched"
+             + ("" if "final_loss" not in table or np.isnan(best["final_loss"]) else
+                f"; over the finalists' seeds loss {best['final_loss']:.3g}, "
+                f"{int(best['final_facts_matched'])} facts matched")
+             + ("" if best["calm"] else " (no point kept every calm world calm)"), "",
              "As `--set` overrides:", "", "```",
              " ".join(f"--set {k}={v:.4g}" for k, v in overrides.items()), "```", "",
              "As TOML: the market settings into the scenario every scenario extends "

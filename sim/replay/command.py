@@ -18,6 +18,8 @@ EXIT_BAD_INPUT = 2
 DEFAULT_SEEDS = 10
 DEFAULT_SAMPLES = 20
 DEFAULT_CALIBRATION_SEEDS = 3
+DEFAULT_FINALISTS = 5
+DEFAULT_FINAL_SEEDS = 10
 OUTPUT_FILES = ("prices.png", "quota.png", "gap.png", "share_price.png", "facts.csv",
                 "facts.md", "series.parquet")
 US_MINER_RECORD = {"molycorp": "Molycorp"}  # listing -> firm in data/firms.csv
@@ -59,6 +61,11 @@ def add_commands(commands) -> None:
                            help="seeds per point (default: %(default)s)")
     calibrate.add_argument("--design-seed", type=int, default=0,
                            help="root seed of the design (default: %(default)s)")
+    calibrate.add_argument("--finalists", type=int, default=DEFAULT_FINALISTS,
+                           help="best calm points run again over --final-seeds and ranked "
+                           "by that loss (default: %(default)s; 0: none)")
+    calibrate.add_argument("--final-seeds", type=positive_int, default=DEFAULT_FINAL_SEEDS,
+                           help="seeds for the finalists (default: %(default)s)")
     calibrate.add_argument("--steady", default="free_trade,baseline_2025",
                            help="scenarios (comma-separated) that must stay calm under the "
                            'same market settings (default: %(default)s; "none" for the '
@@ -118,9 +125,13 @@ def dispatch_calibrate(args) -> int:
     if isinstance(checked, int):
         return checked
     scenario, steady, progress = checked
+    if args.finalists < 0:
+        print("error: --finalists: must be 0 or more", file=sys.stderr)
+        return EXIT_BAD_INPUT
     table = calibrate(scenario, args.samples, replay_seeds(scenario, args.seeds),
                       seed=args.design_seed, workers=args.workers, progress=progress,
-                      steady=steady)
+                      steady=steady, finalists=args.finalists,
+                      final_seeds=replay_seeds(scenario, args.final_seeds))
     write_outputs(table, args.out, scenario)
     best = table.iloc[0]
     print(f"{scenario.name}: {args.samples} points x {args.seeds} seeds -> {args.out}/ "
