@@ -300,7 +300,11 @@ def test_calibrate_ranks_the_points_and_writes_the_best_settings(tmp_path):
     assert {f"calm_weekly_std_{p}" for p in ("concentrate", "magnet")} <= set(calm_columns)
     assert (table["calm"] == (table[calm_columns] <= 0.015).all(axis=1)).all()
     finalists = table[table["final_loss"].notna()]
-    assert len(finalists) == min(2, int(table["calm"].sum())) and finalists["calm"].all()
+    checked = table[table["checks_failed"].notna()]
+    assert checked["calm"].all() and len(finalists) <= 2
+    assert (finalists["checks_failed"] == "none").all()  # they pass the 2025 checks
+    passing = (checked["checks_failed"] == "none").sum()
+    assert len(finalists) == min(2, passing)
     assert table.index[table["final_loss"].notna()].tolist() == list(range(len(finalists)))
     assert finalists["final_loss"].is_monotonic_increasing  # ranked by the second stage
     rest = table.iloc[len(finalists):]

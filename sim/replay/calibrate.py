@@ -61,6 +61,7 @@ HISTORY_SETTINGS: dict[str, tuple[float, float]] = {
 }
 MONTHS_PER_YEAR = 12.0
 CALM_WEEKLY_STD = 0.015  # weekly log-price changes in the record's calm years
+CHECKED_PER_FINALIST = 4  # calm points tried against the 2025 checks per finalist wanted
 STEADY_WEEKS = 260
 QUIET = {"market.price_noise": 0.0, "production.output_noise": 0.0}
 
@@ -135,9 +136,11 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
 
     Row ``point`` -1 is the scenario as it stands, for comparison. Points that
     keep every ``steady`` world calm (``calm``) rank before those that do not,
-    then by loss. With ``finalists``, the best that many calm points are run
-    again over ``final_seeds`` and ranked by that loss (``final_loss``). Every
-    run of a stage goes to one process pool.
+    then by loss. With ``finalists``, calm points are tried in turn against the
+    2025 world's checks (``sim.replay.checks``; ``checks_failed``, "none" when
+    all pass) until that many pass; those are run again over ``final_seeds``
+    and ranked first, by that loss (``final_loss``). Every run of a stage goes
+    to one process pool.
     """
     from sim.sweep.fields import locate
 
@@ -155,7 +158,16 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
                                            ignore_index=True)
     if not finalists:
         return table
-    best = table[table["calm"]].head(finalists)
+    from sim.replay.checks import failed_checks
+
+    failed: dict[int, str] = {}  # the 2025 world's checks, tried on calm points in turn
+    for _, row in table[table["calm"]].head(CHECKED_PER_FINALIST * finalists).iterrows():
+        market = {name: row[name] for name in SETTINGS}
+        failed[int(row.point)] = ", ".join(failed_checks(market)) or "none"
+        if sum(text == "none" for text in failed.values()) == finalists:
+            break
+    table["checks_failed"] = table["point"].map(failed)
+    best = table[table["checks_failed"] == "none"]
     again = [(int(row.point), {name: row[name] for name in settings}) for _, row in
              best.iterrows()]
     final = {row["point"]: row for row in _scored(scenario, again, list(final_seeds), (),
