@@ -72,11 +72,12 @@ class FirmBook:
         return self.regions.size - 1
 
     def plan(self, prices: np.ndarray, floors: np.ndarray, subsidy: np.ndarray,
-             factors: np.ndarray, grades: np.ndarray, market_grade: np.ndarray) -> np.ndarray:
-        """Output each firm wants this week (t/week); margins and utilisation move."""
+             grades: np.ndarray, market_grade: np.ndarray) -> np.ndarray:
+        """Output each firm wants this week (t/week, cut by any disruption of it); margins
+        and utilisation move."""
         out = np.empty(len(self))
         fr.plan_stage(self.kind, self.state, self.regions, self.stage_index, prices, floors,
-                      subsidy, factors, grades, market_grade, self.settings, out)
+                      subsidy, grades, market_grade, self.settings, out)
         return out
 
     def expansion(self, prices: np.ndarray, subsidy: np.ndarray, capacity_table: np.ndarray,

@@ -131,7 +131,7 @@ def thrift(state, j, region, prices, settings):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def plan_stage(kind, state, regions, stage, prices, floors, subsidy, factors, grades,
+def plan_stage(kind, state, regions, stage, prices, floors, subsidy, grades,
                market_grade, settings, out):  # pragma: no cover - compiled
     """Every firm's output wanted this week (t/week) into ``out``; state updated."""
     for j in range(regions.size):
@@ -142,8 +142,7 @@ def plan_stage(kind, state, regions, stage, prices, floors, subsidy, factors, gr
                       market_grade, settings)
         target = utilisation_target(state[MARGIN, j], state[MIN_UTILISATION, j], settings)
         state[UTILISATION, j] += settings[RAMP] * (target - state[UTILISATION, j])
-        out[j] = (state[CAPACITY, j] * state[UTILISATION, j] * factors[region, stage]
-                  * state[OUTPUT_FACTOR, j])
+        out[j] = state[CAPACITY, j] * state[UTILISATION, j] * state[OUTPUT_FACTOR, j]
         state[WANTED, j] = out[j]
 
 

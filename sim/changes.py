@@ -12,8 +12,6 @@ import math
 import statistics
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from agents import firm_rules as fr
 from agents.firm import CapacityProject
 from sim.headlines import actor_of, headline, subject_of
@@ -46,7 +44,6 @@ class ChangeHandler:
         self.model = model
         self.news = NewsLog()
         self.disruptions: list[Disruption] = []
-        self.output_factors = np.ones((len(model.regions), len(STAGES)))  # region x stage
 
     @property
     def step(self) -> int:
@@ -106,28 +103,29 @@ class ChangeHandler:
                 return
         cut = Disruption(self, region, STAGES.index(c.stage), c.output_percent / 100, firm)
         self.disruptions.append(cut)
-        self._refresh_factors()
+        self.refresh_output_factors()
         self.model.schedule_event(cut.end, after=c.weeks - 0.5)
 
     def end_disruption(self, cut: Disruption) -> None:
         self.disruptions.remove(cut)
-        self._refresh_factors()
+        self.refresh_output_factors()
         stage, region = STAGES[cut.stage], self.model.regions[cut.region]
         where = (f"{stage.capitalize()} in {region}" if cut.firm is None
                  else f"{cut.firm.name} ({stage} in {region})")
         self.log("disruption_end", "model", self.model.regions[cut.region], STAGES[cut.stage],
                  f"{where} back to normal output")
 
-    def _refresh_factors(self) -> None:
-        table = self.output_factors
-        table[:] = 1.0
-        for book in self.model.books.values():
-            book.state[fr.OUTPUT_FACTOR] = 1.0
-        for cut in self.disruptions:
-            if cut.firm is None:
-                table[cut.region, cut.stage] *= cut.factor
-            else:
-                cut.firm.book.state[fr.OUTPUT_FACTOR, cut.firm.slot] *= cut.factor
+    def refresh_output_factors(self) -> None:
+        """Each firm's output factor: the product of the disruptions in force that cut it
+        (its stage in its region, or it by name)."""
+        for firms in self.model.firms.values():
+            for firm in firms:
+                factor = 1.0
+                for cut in self.disruptions:
+                    if cut.firm is firm or (cut.firm is None and cut.stage == firm.stage_index
+                                            and cut.region == firm.region):
+                        factor *= cut.factor
+                firm.book.state[fr.OUTPUT_FACTOR, firm.slot] = factor
         self.model.refresh_market_view()
 
     def _demand_shock(self, c: lv.DemandShock, source: str) -> None:

@@ -222,6 +222,8 @@ class StandoffModel(mesa.Model):
     def add_firm(self, kind: str, name: str, spec):
         firm = FIRM_KINDS[kind](self, name, spec, self.region_index[spec.region])
         self.firms[kind].append(firm)
+        if self.changes.disruptions:  # a plant opened in a disrupted region is cut too
+            self.changes.refresh_output_factors()
         self.capacity_changed()
         return firm
 
@@ -295,8 +297,8 @@ class StandoffModel(mesa.Model):
     def _planned(self, book: FirmBook) -> np.ndarray:
         """What each firm of ``book``'s stage wants to produce this week (t/week)."""
         policy = self.policy
-        return book.plan(self.prices, policy.price_floor, policy.subsidy,
-                         self.changes.output_factors, self._grades, self._market_grade)
+        return book.plan(self.prices, policy.price_floor, policy.subsidy, self._grades,
+                         self._market_grade)
 
     def _read_grades(self) -> None:
         """What refiners see of their feed this week (``feed_grades``), and the market's
