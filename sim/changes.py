@@ -17,13 +17,12 @@ from agents.firm import CapacityProject
 from sim.headlines import actor_of, headline, subject_of
 from sim.news import NewsItem, NewsLog
 from sim.scenario import levers as lv
-from sim.scenario.schema import MagnetMaker, Miner, Refiner
+from sim.scenario.schema import GROUP_OF_STAGE, MagnetMaker, Miner, Refiner
 from sim.world import STAGES, WEEKS_PER_YEAR, step_date
 
 if TYPE_CHECKING:
     from sim.interfaces import World
 
-KIND_OF_STAGE = {"mining": "miners", "refining": "refiners", "magnets": "magnet_makers"}
 SPEC_OF_STAGE = {"mining": Miner, "refining": Refiner, "magnets": MagnetMaker}
 
 
@@ -72,7 +71,7 @@ class ChangeHandler:
 
     # -- world changes ----------------------------------------------------
     def _capacity_investment(self, c: lv.CapacityInvestment, source: str) -> None:
-        kind = KIND_OF_STAGE[c.stage]
+        kind = GROUP_OF_STAGE[c.stage]
         firm = next((f for f in self.model.firms[kind] if f.name == c.firm), None)
         if firm is None:
             firm = self.model.add_firm(kind, c.firm, self._new_firm_spec(c))
@@ -81,7 +80,7 @@ class ChangeHandler:
             c.capacity_t_per_year)
 
     def _new_firm_spec(self, c: lv.CapacityInvestment):
-        peers = [f for f in self.model.firms[KIND_OF_STAGE[c.stage]]]
+        peers = [f for f in self.model.firms[GROUP_OF_STAGE[c.stage]]]
         local = [f for f in peers if f.region == self.model.region_index[c.region]] or peers
         cost = c.cost_usd_per_kg
         if cost is None:
@@ -97,7 +96,7 @@ class ChangeHandler:
         region = self.model.region_index[c.region]
         firm = None
         if c.firm is not None:
-            firm = next((f for f in self.model.firms[KIND_OF_STAGE[c.stage]]
+            firm = next((f for f in self.model.firms[GROUP_OF_STAGE[c.stage]]
                          if f.name == c.firm and f.region == region), None)
             if firm is None:  # a firm a later change was to create: nothing to cut yet
                 return

@@ -345,20 +345,17 @@ class StandoffModel(mesa.Model):
         self.sourcing = shares_towards_target(self.sourcing, week.landed, physical.stock,
                                               week.approval, market.sourcing_elasticity,
                                               1.0 / market.sourcing_adjustment_weeks)
-        if policy.in_use().combined_quota:  # shared by what foreign buyers order
+        foreign_orders = value_per_t = None  # what a combined quota is shared by, if any
+        if policy.in_use().combined_quota:
             abroad = ~np.eye(len(self.regions), dtype=bool)[:, :, np.newaxis]
             ordered = want[np.newaxis, :, :] * self.sourcing * abroad
             foreign_orders = ordered.sum(axis=1)
             value_per_t = (ordered * self.prices[np.newaxis]).sum(axis=1) / np.maximum(
                 foreign_orders, 1e-12)  # what a tonne shipped fetches abroad
-            quota_allowance = policy.weekly_quota_allowance(weeks_left, foreign_orders,
-                                                            value_per_t)
-        else:
-            quota_allowance = policy.weekly_quota_allowance(weeks_left)
         allocation = allocate(want, physical.stock, week.landed, week.approval,
-                              quota_allowance,
-                              self.sourcing,
-                              elasticity=market.sourcing_elasticity)
+                              policy.weekly_quota_allowance(weeks_left, foreign_orders,
+                                                            value_per_t),
+                              self.sourcing, elasticity=market.sourcing_elasticity)
         week.allocation = allocation
         week.shipped = shipped = allocation.flows
         week.exports, shipped_content = flows.ship_out(shipped, grades, physical.stock,

@@ -172,10 +172,9 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
              best.iterrows()]
     final = {row["point"]: row for row in _scored(scenario, again, list(final_seeds), (),
                                                   workers, progress)}
-    table["final_loss"] = table["point"].map(lambda p: final[p]["loss"] if p in final
-                                             else np.nan)
+    table["final_loss"] = table["point"].map({p: row["loss"] for p, row in final.items()})
     table["final_facts_matched"] = table["point"].map(
-        lambda p: final[p]["facts_matched"] if p in final else np.nan)
+        {p: row["facts_matched"] for p, row in final.items()})
     ranked = table.assign(_final=table["final_loss"].fillna(np.inf))
     return ranked.sort_values(["_final", "calm", "loss", "point"],
                               ascending=[True, False, True, True], kind="stable",

@@ -18,10 +18,10 @@ import datetime as dt
 
 import numpy as np
 
+from sim.replay.calibrate import QUIET
 from sim.scenario import load_scenario
 from sim.world import MAGNET, NDPR, step_of_date
 
-QUIET = {"market.price_noise": 0.0, "production.output_noise": 0.0}
 QUOTA_WEEKS = 52
 
 

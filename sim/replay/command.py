@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.arguments import positive_int
+from sim.arguments import non_negative_int, positive_int
 
 EXIT_BAD_INPUT = 2
 DEFAULT_SEEDS = 10
@@ -61,7 +61,7 @@ def add_commands(commands) -> None:
                            help="seeds per point (default: %(default)s)")
     calibrate.add_argument("--design-seed", type=int, default=0,
                            help="root seed of the design (default: %(default)s)")
-    calibrate.add_argument("--finalists", type=int, default=DEFAULT_FINALISTS,
+    calibrate.add_argument("--finalists", type=non_negative_int, default=DEFAULT_FINALISTS,
                            help="best calm points run again over --final-seeds and ranked "
                            "by that loss (default: %(default)s; 0: none)")
     calibrate.add_argument("--final-seeds", type=positive_int, default=DEFAULT_FINAL_SEEDS,
@@ -90,7 +90,7 @@ def _checked(args, *extra: str):
 
     try:
         scenario = load_scenario(args.scenario)
-        loaded = [None if name == "none" else load_scenario(name) for name in extra]
+        loaded = [load_scenario(name) for name in extra]
         check_request(scenario, args.out, args.overwrite)
     except ScenarioError as exc:
         print(str(exc), file=sys.stderr)
@@ -125,9 +125,6 @@ def dispatch_calibrate(args) -> int:
     if isinstance(checked, int):
         return checked
     scenario, steady, progress = checked
-    if args.finalists < 0:
-        print("error: --finalists: must be 0 or more", file=sys.stderr)
-        return EXIT_BAD_INPUT
     table = calibrate(scenario, args.samples, replay_seeds(scenario, args.seeds),
                       seed=args.design_seed, workers=args.workers, progress=progress,
                       steady=steady, finalists=args.finalists,

@@ -60,6 +60,10 @@ class MagnetMaker(Firm):
     """Makes NdFeB magnets (capacity in t magnet/yr; cost per kg magnet, excl. oxide)."""
 
 
+# The scenario table of each stage's firms.
+GROUP_OF_STAGE = {"mining": "miners", "refining": "refiners", "magnets": "magnet_makers"}
+
+
 class Manufacturer(Strict):
     region: RegionCode
     segment: Segment
@@ -267,14 +271,13 @@ class Scenario(Strict):
 
     def _disrupted_firms(self) -> list[tuple[tuple, str]]:
         """A disruption of one firm must name a firm of that stage in that region."""
-        groups = {"mining": "miners", "refining": "refiners", "magnets": "magnet_makers"}
         changes = [*self.policy.items(), *self.timeline.items()]
         problems = []
         for section, items in (("policy", self.policy), ("timeline", self.timeline)):
             for name, change in items.items():
                 if change.type != "disruption" or change.firm is None:
                     continue
-                stage_firms = getattr(self, groups[change.stage]).items()
+                stage_firms = getattr(self, GROUP_OF_STAGE[change.stage]).items()
                 firms = {firm_name for firm_name, firm in stage_firms
                          if firm.region == change.region}
                 firms |= {other.firm for _, other in changes
