@@ -47,17 +47,19 @@ class Week:
     magnets_planned: np.ndarray  # region: magnets (t) makers planned to make
     hoarded: np.ndarray  # oxide speculators took off the market (negative: sold back)
     export_rent: np.ndarray  # exporter x product, USD million: foreign netback over home price
+    smuggled: np.ndarray  # net undocumented outflow (negative where it lands), sim.smuggling
 
     @classmethod
     def quiet(cls, landed: np.ndarray, wedge: np.ndarray, approval: np.ndarray) -> Week:
         n, _, p = landed.shape
-        z = iter(np.zeros((12, n, p)))  # one allocation, a region x product view each
+        z = iter(np.zeros((13, n, p)))  # one allocation, a region x product view each
         routes = np.zeros((2, n, n, p))
         nothing = Allocation(take=routes[0], supply_left=next(z),
                              quota_left=np.full((n, p), np.inf), unfilled=next(z),
                              flows=routes[0], shares=routes[0])
         return cls(next(z), next(z), next(z), next(z), next(z), next(z), next(z), routes[1],
-                   nothing, landed, wedge, approval, next(z), np.zeros(n), next(z), next(z))
+                   nothing, landed, wedge, approval, next(z), np.zeros(n), next(z), next(z),
+                   next(z))
 
     def freeze(self) -> Week:
         """Make every array read-only, so nothing can rewrite a week once measured."""

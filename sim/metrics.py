@@ -119,6 +119,10 @@ METRICS: dict[str, Metric] = {
         "t/week", RP, "Shipments leaving the region (licensed ones may still "
         "be in transit).",
         read=lambda r: r.week.exports),
+    "smuggled": Metric(
+        "t/week", RP, "Oxide smuggled out past export restrictions, outside the customs "
+        "record: positive leaving the exporter, negative where it lands.", keep="ever_nonzero",
+        read=lambda r: r.week.smuggled),
     "capacity": Metric(
         "t/yr", RP, "Installed capacity by stage (mining in t REO, refining in "
         "t REO feed, magnets in t magnet); product holds the stage.",

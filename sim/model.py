@@ -40,6 +40,7 @@ from sim.recorder import Recorder
 from sim.rng import stream
 from sim.scenario import Scenario, load_scenario
 from sim.scorecard import Scorecard
+from sim.smuggling import Smuggling
 from sim.trade import (
     allocate,
     landed_cost,
@@ -93,6 +94,7 @@ class StandoffModel(mesa.Model):
                                 for code in self.regions], dtype=float)
         self.expected_prices = self.prices.copy()
         self.other_uses = OtherUses.of(scenario, self.prices)
+        self.smuggling = Smuggling.of(scenario)
         self.other_use = None  # this week's non-magnet oxide use (region x oxide), if any
         self.risk = np.zeros((n, p))
         self.controlled = np.zeros((n, p))  # share of supply under China's re-export terms
@@ -250,6 +252,7 @@ class StandoffModel(mesa.Model):
         self._mine()
         self._plan()
         self._trade()
+        self._smuggle()
         self._transform()
         self._stockpile()
         self._clear()
@@ -373,6 +376,15 @@ class StandoffModel(mesa.Model):
         self.week.imports += tonnes
         self.physical.stock += tonnes
         self.physical.content += content
+
+    def _smuggle(self) -> None:
+        """Smugglers carry oxide from the exporter's stock to foreign users' (sim.smuggling)."""
+        if self.smuggling is None:
+            return
+        physical, week = self.physical, self.week
+        week.smuggled = self.smuggling.week(self.prices, self.transport, week.use,
+                                            physical.stock)
+        physical.stock -= week.smuggled
 
     def _transform(self) -> None:
         week, physical = self.week, self.physical

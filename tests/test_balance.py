@@ -1,4 +1,4 @@
-"""Material balance: produced + imported = consumed + exported + change in stock."""
+"""Material balance: produced + imported = consumed + exported + smuggled out + change in stock."""
 
 import numpy as np
 import pytest
@@ -20,7 +20,7 @@ def test_balance_holds_every_step_for_every_product_and_region(name):
     produced[:, :, NDPR:DYTB + 1] = rec.stacked("refining_output")
     produced[:, :, MAGNET] = rec.stacked("magnet_output")
     inflow = produced + rec.stacked("imports")
-    outflow = rec.stacked("consumption") + rec.stacked("exports")
+    outflow = rec.stacked("consumption") + rec.stacked("exports") + rec.stacked("smuggled")
     change = held[1:] - held[:-1]
     residual = inflow[1:] - outflow[1:] - change
     scale = np.maximum(np.abs(held[1:]) + np.abs(inflow[1:]), 1.0)

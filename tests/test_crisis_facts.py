@@ -34,8 +34,6 @@ NOT_YET = {
     ("months", NDPR): "NdPr peaks in the last week of 2010, when the second-half 2010 quota "
                       "runs out (5.7 months after the cut); the record's peak is dated only "
                       "'2011', placed on 1 July",
-    ("narrowing", DYTB): "Dy/Tb's export/domestic gap stays as wide in 2013-2014 as at its "
-                         "2010-2011 high: China's own Dy/Tb falls faster than the world's",
 }
 
 

@@ -187,6 +187,12 @@ HINTS: dict[str, dict] = {
     "timeline[disruption].firm": {"scenario": "crisis_2010",
                                   "path": "timeline.clay_campaign.firm",
                                   "values": ["china_light_ree"]},
+    # smuggling: only the 2009 world has it, and it runs once the quota of July 2010 bites
+    **{f"smuggling{tail}": {"scenario": "crisis_2010", "path": f"smuggling{tail}", "weeks": 104,
+                            "values": values}
+       for tail, values in (("", [None]), (".exporter", ["JP"]), (".cost_share", [0.1]),
+                            (".tonnes_per_year", [{"ndpr_oxide": 3000, "dytb_oxide": 300}]),
+                            (".ramp_weeks", [4.0]))},
     "timeline[deal].co_investment_region": {
         "scenario": "framework_deal",
         "base": {"timeline.busan_framework.co_investment_t_per_year": 5000}},

@@ -7,7 +7,8 @@ The procedure, in words a researcher can rerun:
    scenario shares (``SETTINGS``: price adjustment, inventory targets,
    scarcity, sourcing, thrifting) and the historical world's unknowns
    (``HISTORY_SETTINGS``: how deep and how long China's campaign against
-   unlicensed clay mining cut output, how other uses of oxide answer price).
+   unlicensed clay mining cut output, how other uses of oxide answer price,
+   how much China's traders hoarded and how much oxide smugglers carried out).
 2. At each point the historical scenario runs over ``seeds`` seeds on the
    sweep tool's process pool (``sim.replay.runs.run_points``, one pool for
    every run), and its
@@ -58,6 +59,10 @@ HISTORY_SETTINGS: dict[str, tuple[float, float]] = {
     "demand.other_uses_elasticity": (-1.5, -0.1),
     "finance.stockpiles.cn_ndpr_traders.capacity_t": (0.0, 8000.0),
     "finance.stockpiles.cn_dytb_traders.capacity_t": (0.0, 800.0),
+    "smuggling.tonnes_per_year.ndpr_oxide": (0.0, 4000.0),
+    "smuggling.tonnes_per_year.dytb_oxide": (0.0, 600.0),
+    "smuggling.cost_share": (0.1, 1.5),
+    "smuggling.ramp_weeks": (13.0, 156.0),
 }
 MONTHS_PER_YEAR = 12.0
 CALM_WEEKLY_STD = 0.015  # weekly log-price changes in the record's calm years

@@ -180,9 +180,11 @@ def replay(scenario, out: Path, seeds: int = DEFAULT_SEEDS, workers: int | None 
         + f.facts_markdown(facts))
     prices = f.market_prices(series, scenario.china)
     plots.prices_plot(prices, record_prices, OXIDES, out / "prices.png", len(seed_list))
+    smuggled = (f.yearly_exports(series, scenario.china, QUOTA_PRODUCTS, metric="smuggled")
+                if scenario.smuggling is not None else None)
     plots.quota_plot(f.yearly_exports(series, scenario.china, QUOTA_PRODUCTS),
                      f.yearly_quota(series, scenario.china, QUOTA_PRODUCTS), record_quotas,
-                     out / "quota.png", len(seed_list))
+                     out / "quota.png", len(seed_list), smuggled)
     plots.gap_plot(f.price_ratio(prices), h.recorded_ratios(record_prices), OXIDES,
                    out / "gap.png", len(seed_list))
     listing = us_miner_listing(scenario)

@@ -63,9 +63,11 @@ def price_ratio(prices: pd.DataFrame) -> pd.DataFrame:
     return wide[["seed", "date", "product", "ratio"]]
 
 
-def yearly_exports(series: pd.DataFrame, china: str, products: tuple[str, ...]) -> pd.DataFrame:
-    """``seed, year, exports_t``: China's exports of ``products`` summed over each year."""
-    rows = series[(series["metric"] == "exports") & (series["region"] == china)
+def yearly_exports(series: pd.DataFrame, china: str, products: tuple[str, ...],
+                   metric: str = "exports") -> pd.DataFrame:
+    """``seed, year, exports_t``: China's exports of ``products`` summed over each year
+    (with ``metric="smuggled"``, what was smuggled out beside them)."""
+    rows = series[(series["metric"] == metric) & (series["region"] == china)
                   & series["product"].isin(products)]
     rows = rows.assign(year=rows["date"].dt.year)
     return rows.groupby(["seed", "year"], as_index=False)["value"].sum().rename(

@@ -53,21 +53,30 @@ def prices_plot(prices: pd.DataFrame, record: pd.DataFrame, products: tuple[str,
 
 
 def quota_plot(exports: pd.DataFrame, quota: pd.DataFrame, record: pd.DataFrame,
-               path: Path, seeds: int) -> None:
+               path: Path, seeds: int, smuggled: pd.DataFrame | None = None) -> None:
     """China's exports as a share of the export quota in force: model against record.
 
     A share needs no common unit: the model carries only the NdPr and Dy/Tb in
     rare-earth oxide (its quota is scaled to them), the record all of it.
+    ``smuggled`` (the same columns as ``exports``), when given, is stacked on top:
+    oxide that left outside the quota and the customs record.
     """
-    shares = exports.merge(quota.dropna(), on="year")
-    shares = shares.assign(share=100 * shares["exports_t"] / shares["quota_t"])
-    stats = band(shares, "share", by="year")
+    def share_band(table: pd.DataFrame) -> pd.DataFrame:
+        shares = table.merge(quota.dropna(), on="year")
+        return band(shares.assign(share=100 * shares["exports_t"] / shares["quota_t"]),
+                    "share", by="year")
+
+    stats = share_band(exports)
     fig = Figure(figsize=(8, 4.2), layout="constrained")
     ax = fig.subplots()
     years = stats.index.to_numpy()
     ax.bar(years, stats["median"], width=0.6, color="#9ecae1",
            yerr=[stats["median"] - stats["p10"], stats["p90"] - stats["median"]], capsize=3,
            label="model: exports of concentrate and oxides (median, 10-90%)")
+    if smuggled is not None and len(smuggled):
+        extra = share_band(smuggled).reindex(years, fill_value=0.0)
+        ax.bar(years, extra["median"], width=0.6, bottom=stats["median"], color="white",
+               edgecolor="#6baed6", hatch="///", label="model: smuggled, outside the quota")
     ax.axhline(100, color="black", linewidth=1.5, label="the quota")
     seen = record.dropna(subset=["actual_exports_t", "quota_t"])
     seen = seen[seen["year"].isin(years)]

@@ -39,13 +39,16 @@ def us_miner_listing(scenario: Scenario) -> str | None:
 
 
 def series_requests(scenario: Scenario) -> tuple[SeriesRequest, ...]:
-    """Oxide prices everywhere, China's exports and quota, the US miner's share price."""
+    """Oxide prices everywhere, China's exports (and smuggling) and quota, the US miner's
+    share price."""
     china = scenario.china
     requests = [SeriesRequest(metric, product=product) for product in OXIDES
                 for metric in ("price", "demand")]
     requests += [SeriesRequest("exports", region=china),
                  SeriesRequest("export_quota", region=china),
                  SeriesRequest("combined_export_quota", region=china)]
+    if scenario.smuggling is not None:
+        requests.append(SeriesRequest("smuggled", region=china))
     listing = us_miner_listing(scenario)
     if listing is not None:
         requests.append(SeriesRequest("asset_price", product=listing))

@@ -43,6 +43,7 @@ SECTIONS = [
     ("[refiners.NAME]", schema.Refiner, "refiners.NAME."),
     ("[magnet_makers.NAME]", schema.MagnetMaker, "magnet_makers.NAME."),
     ("[manufacturers.NAME]", schema.Manufacturer, "manufacturers.NAME."),
+    ("[smuggling]", schema.Smuggling, "smuggling."),
     *FINANCE_SECTIONS,
 ]
 

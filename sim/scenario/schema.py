@@ -191,6 +191,22 @@ class Demand(Strict):
     )
 
 
+class Smuggling(Strict):
+    """Undocumented oxide exports past an exporter's quota, duties and licences."""
+
+    exporter: RegionCode = Field(description="Region the oxide is smuggled out of.")
+    tonnes_per_year: dict[Literal["ndpr_oxide", "dytb_oxide"], TonnesPerYear] = Field(
+        min_length=1, description="What the smuggling networks can move once fully "
+        "developed, by product (t/yr).")
+    cost_share: Annotated[float, Field(gt=0, le=5)] = Field(
+        0.2, description="Premium over the home price (abroad, less freight) smugglers need "
+        "before they ship at all (bribes, seizure risk, discounts); they use their full reach "
+        "at twice it.")
+    ramp_weeks: Annotated[float, Field(ge=1, le=520)] = Field(
+        52.0, description="Weeks over which the networks grow towards what pays, or wind "
+        "down when it stops paying.")
+
+
 class Scenario(Strict):
     name: Name = Field(description="Short identifier, normally the file name.")
     title: str = Field("", max_length=200)
@@ -220,6 +236,8 @@ class Scenario(Strict):
     finance: Finance | None = Field(
         None, description="Listed firms, ETFs, investors and oxide speculation (none: no "
         "speculative market).")
+    smuggling: Smuggling | None = Field(
+        None, description="Oxide smuggled out past export restrictions (none: no smuggling).")
 
     @property
     def region_codes(self) -> list[str]:
@@ -254,6 +272,8 @@ class Scenario(Strict):
         for product, table in self.demand.other_uses_t_per_year.items():
             for key in table:
                 check(("demand", "other_uses_t_per_year", product, key), key)
+        if self.smuggling is not None:
+            check(("smuggling", "exporter"), self.smuggling.exporter)
         problems.extend(self._disrupted_firms())
         for section in ("policy", "timeline"):
             for name, change in getattr(self, section).items():
