@@ -20,8 +20,10 @@ from sim.finance.switching import (
 )
 from sim.finance.themes import ThemeSales
 from sim.model import StandoffModel
+from sim.policy import PolicyState
 from sim.rng import stream
 from sim.scenario import load_scenario
+from sim.scenario.levers import ExportQuota
 from sim.world import NDPR, STAGE_OUTPUT, WEEKS_PER_YEAR
 
 
@@ -286,3 +288,15 @@ def test_theme_means_add_as_pythons_compensated_sum():
         members = np.arange(values.size)
         assert _python_sum(values, members) == sum(values.tolist())
     assert _python_sum(np.array([1e16, 1.0, -1e16]), np.arange(3)) == 1.0  # naive: 0.0
+
+
+def test_a_cut_in_a_combined_export_quota_reads_as_a_tighter_restriction():
+    policy = PolicyState(["CN", "US"])
+    quota = {"type": "export_quota", "exporter": "CN", "combined": True,
+             "products": ["concentrate", "ndpr_oxide", "dytb_oxide"]}
+    readings = []
+    for tonnes in ("none", 10000, 6000, "none"):
+        policy.apply(ExportQuota(**quota, tonnes_per_year=tonnes))
+        readings.append(PolicySnapshot.of(policy).restriction_quota[0])
+    assert readings[0] < readings[1] < readings[2]  # set, then cut: tighter each time
+    assert readings[3] == readings[0]  # lifted: as before

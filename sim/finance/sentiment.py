@@ -36,7 +36,7 @@ class PolicySnapshot:
     """The levers news traders compare week on week, per region."""
 
     protection: np.ndarray  # sum of import tariffs (%)
-    restriction_quota: np.ndarray  # -sum log(1 + quota t)
+    restriction_quota: np.ndarray  # -sum log(1 + quota t), a combined quota counted once
     restriction_duty: np.ndarray  # sum of export duties (%)
     restriction_licence: np.ndarray  # licensed share refused plus delay, summed over routes
     floor: np.ndarray  # sum of price floors (USD/kg)
@@ -46,8 +46,9 @@ class PolicySnapshot:
     @classmethod
     def of(cls, policy: PolicyState) -> PolicySnapshot:
         refused = policy.licensed * (1 - policy.civil_approval + policy.delay_days / 365)
-        return cls(policy.tariff_pct.sum(axis=(1, 2)),
-                   -np.log1p(np.minimum(policy.quota_t_per_year, BIG_QUOTA_T)).sum(axis=1),
+        quotas = -np.log1p(np.minimum(policy.quota_t_per_year, BIG_QUOTA_T)).sum(axis=1)
+        quotas -= np.log1p(np.minimum(policy.combined_quota_t_per_year, BIG_QUOTA_T))
+        return cls(policy.tariff_pct.sum(axis=(1, 2)), quotas,
                    policy.export_duty_pct.sum(axis=1), refused.sum(axis=(1, 2)),
                    policy.price_floor.sum(axis=1), policy.subsidy.sum(axis=1),
                    (policy.stockpile_buy_t_per_year
