@@ -17,7 +17,11 @@ Orders (USD million per week) of investor i in asset a:
 ``capital_i x max_trade_share x attention_a x tilt_ia x tanh(gain x signal_ia)``;
 attention is the asset's share of the market value of all tradable assets,
 except for news traders, who put their budget where the news is (attention
-proportional to the size of each asset's news pull). The products are taken
+proportional to the size of each asset's news pull). When the tradable market
+is worth less than the investors' capital, every attention is scaled by its
+value over that capital (``Quotes.in_market``): the rest of the budget stays in
+the wider market, and orders shrink with a collapsing price instead of
+swamping it. The products are taken
 in the order ``((capital_i x (max_trade_share x attention_a)) x tilt_ia) x
 conviction_ia``, element by element, by numba kernels (one pass over the
 investors instead of several numpy passes); numpy computes every tanh.
@@ -48,6 +52,10 @@ class Quotes:
     theme: np.ndarray  # log price of what the company sells (the rare-earth theme)
     theme_history: np.ndarray  # ring of past ``theme``, like ``history``
     week: int
+    # Share of investors' budget the tradable market can take: its value over their
+    # capital, at most 1. Below 1 (a market smaller than the capital chasing it) the rest
+    # stays in the wider market, so orders shrink with a collapsing price.
+    in_market: float = 1.0
 
 
 class InvestorGroup(mesa.Agent, ABC):
@@ -62,7 +70,7 @@ class InvestorGroup(mesa.Agent, ABC):
 
     def attention(self, quotes: Quotes) -> np.ndarray:
         """Share of the group's trading budget for each asset."""
-        return quotes.weights
+        return quotes.weights if quotes.in_market == 1.0 else quotes.weights * quotes.in_market
 
     def conviction(self, quotes: Quotes) -> np.ndarray:
         """A typical member's conviction per asset (for the strategy's fitness)."""
@@ -163,7 +171,10 @@ class NewsTraders(InvestorGroup):
     def attention(self, quotes):
         loud = np.abs(quotes.news)
         total = np.add.reduce(loud)
-        return loud / total if total > 1e-12 else quotes.weights
+        if total <= 1e-12:
+            return super().attention(quotes)
+        attention = loud / total
+        return attention if quotes.in_market == 1.0 else attention * quotes.in_market
 
     def typical_signal(self, quotes):
         return quotes.news

@@ -16,11 +16,16 @@ SEEDS = 10
 
 
 @pytest.fixture(scope="module")
-def facts() -> pd.DataFrame:
+def series() -> pd.DataFrame:
     scenario = load_scenario("crisis_2010")
-    (series,) = run_points(scenario, [{}], replay_seeds(scenario, SEEDS), workers=2)
-    return crisis_facts(series, scenario, h.recorded_prices(), h.recorded_quotas(), OXIDES,
-                        QUOTA_PRODUCTS)
+    (table,) = run_points(scenario, [{}], replay_seeds(scenario, SEEDS), workers=2)
+    return table
+
+
+@pytest.fixture(scope="module")
+def facts(series) -> pd.DataFrame:
+    return crisis_facts(series, load_scenario("crisis_2010"), h.recorded_prices(),
+                        h.recorded_quotas(), OXIDES, QUOTA_PRODUCTS)
 
 
 def _fact(facts: pd.DataFrame, starts: str, product: str) -> pd.Series:
@@ -81,3 +86,12 @@ def test_the_export_domestic_gap_narrows_after(facts, kind, product):
 def test_exports_fall_clearly_below_the_quota_in_2011_2012(facts):
     row = _fact(facts, "highest exports/quota ratio", "raw materials")
     assert row.model_median < 0.9
+
+
+def test_the_us_miner_s_share_price_never_collapses_to_pennies(series):
+    """Investors' budgets scale with a market smaller than their capital: a falling price
+    is not swamped by orders sized for a bigger market (it once fell to $0.006 from $13)."""
+    shares = series[(series["metric"] == "asset_price") & (series["product"] == "molycorp")]
+    start = shares[shares["step"] == 0]["value"]
+    assert len(start) == SEEDS and (start == 13.25).all()
+    assert shares.groupby("seed")["value"].min().min() > 13.25 / 100

@@ -1,10 +1,11 @@
 """The speculation phase's shortcuts give bit for bit what the direct computation gives."""
 
 import math
-from dataclasses import fields
+from dataclasses import fields, replace
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from agents.investor import crowd_orders
 from sim.finance.assets import Baskets, MarketMaker
@@ -97,6 +98,21 @@ def test_orders_kernels_match_numpy_group_by_group():
     orders = crowd_orders(exchange.groups, exchange.crowd, quotes,
                           exchange.spec.trading.max_trade_share_per_week)
     assert orders.tobytes() == _direct_orders(exchange, quotes).tobytes()
+
+
+def test_a_market_smaller_than_the_capital_chasing_it_takes_that_share_of_orders():
+    model = StandoffModel(load_scenario("crisis_2010"), seed=0).run(30)
+    exchange = model.exchange
+    quotes = exchange._quotes()
+    market = exchange.price[0] * exchange.shares[0]  # one listing, no ETFs
+    capital = exchange.crowd.capital.sum()
+    assert quotes.in_market == pytest.approx(min(1.0, market / capital))
+    mts = exchange.spec.trading.max_trade_share_per_week
+    full = crowd_orders(exchange.groups, exchange.crowd, replace(quotes, in_market=1.0), mts)
+    for share in (0.5, 0.01):
+        scaled = crowd_orders(exchange.groups, exchange.crowd,
+                              replace(quotes, in_market=share), mts)
+        assert np.allclose(scaled, share * full, rtol=1e-12, atol=0) and np.abs(full).sum() > 0
 
 
 def test_regroup_is_a_stable_argsort_and_tables_follow_their_investors():

@@ -209,10 +209,12 @@ class Exchange:
                      value_shares, market_value, weights, values)
         self.value_shares = value_shares
         self.listing_value = market_value[:len(self.listings)]
+        market, capital = np.add.reduce(market_value), np.add.reduce(self.crowd.capital)
         return Quotes(self.log_price, np.log(values), weights,
                       np.concatenate([self.news_pull, value_shares @ self.news_pull]),
                       self.history, self.theme_history[self.week % self.history.shape[0]],
-                      self.theme_history, self.week)
+                      self.theme_history, self.week,
+                      in_market=min(1.0, float(market / capital)) if capital > 0 else 1.0)
 
     def _trade(self, quotes: Quotes) -> None:
         orders = crowd_orders(self.groups, self.crowd, quotes,

@@ -89,7 +89,7 @@ def quota_plot(exports: pd.DataFrame, quota: pd.DataFrame, record: pd.DataFrame,
     ax.set_xticks(years)
     ax.set_ylabel("% of the export quota in force")
     ax.set_title(f"China's exports against its export quota, model over {seeds} seeds")
-    ax.legend(fontsize=7)
+    fig.legend(fontsize=7, loc="outside lower center", ncols=2)  # the bars fill the axes
     ax.grid(True, axis="y", alpha=0.3)
     fig.savefig(path, dpi=110)
 
