@@ -66,6 +66,8 @@ def test_instructor_and_three_teams_play_three_rounds(chromium, tmp_path):
         wait_text(teacher, "#teams", "Sakura")  # the instructor's page follows the joins
 
         teacher.get_by_role("button", name="start").click()
+        for page in teams.values():  # each page opens round 1 by itself when the game starts;
+            wait_text(page, "body", "Round 1 of 3")  # scripts run on it only after that
         us = teams["US"]
         # a hand-made request from the US team's page for the EU's state is refused
         forged = us.evaluate("""async () => { const r = await fetch(location.pathname +
