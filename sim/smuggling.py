@@ -42,7 +42,8 @@ def paying_share(prices: np.ndarray, transport: np.ndarray, home: int,
 
 def smuggled_flows(reach_t: np.ndarray, paying: np.ndarray, use: np.ndarray,
                    home_stock: np.ndarray) -> np.ndarray:
-    """Net undocumented outflow this week (region x product, t; negative where it lands).
+    """What lands in each destination this week, as a negative outflow (region x product,
+    t); the home row stays 0, for the caller to fill with the sum sent.
 
     ``reach_t`` (product) is what the networks can move this week; it goes to the
     destinations in proportion to their use weighted by ``paying``, no more than
