@@ -70,7 +70,7 @@ class InvestorGroup(mesa.Agent, ABC):
 
     def attention(self, quotes: Quotes) -> np.ndarray:
         """Share of the group's trading budget for each asset."""
-        return quotes.weights if quotes.in_market == 1.0 else quotes.weights * quotes.in_market
+        return quotes.weights * quotes.in_market
 
     def conviction(self, quotes: Quotes) -> np.ndarray:
         """A typical member's conviction per asset (for the strategy's fitness)."""
@@ -173,8 +173,7 @@ class NewsTraders(InvestorGroup):
         total = np.add.reduce(loud)
         if total <= 1e-12:
             return super().attention(quotes)
-        attention = loud / total
-        return attention if quotes.in_market == 1.0 else attention * quotes.in_market
+        return loud / total * quotes.in_market
 
     def typical_signal(self, quotes):
         return quotes.news

@@ -125,7 +125,6 @@ class ChangeHandler:
                                             and cut.region == firm.region):
                         factor *= cut.factor
                 firm.book.state[fr.OUTPUT_FACTOR, firm.slot] = factor
-        self.model.refresh_market_view()
 
     def _demand_shock(self, c: lv.DemandShock, source: str) -> None:
         for buyer in self.model.manufacturers:

@@ -87,6 +87,7 @@ class Exchange:
 
         assets = len(self.listings) + len(self.etfs)
         self.crowd = Crowd.build(spec, assets, model.seed)
+        self.capital = float(np.add.reduce(self.crowd.capital))  # kept through switching
         populations = spec.populations()
         self.groups = [GROUPS[name](model, populations[name]) for name in self.crowd.names]
         self.fitness = np.zeros(len(self.groups))
@@ -209,12 +210,12 @@ class Exchange:
                      value_shares, market_value, weights, values)
         self.value_shares = value_shares
         self.listing_value = market_value[:len(self.listings)]
-        market, capital = np.add.reduce(market_value), np.add.reduce(self.crowd.capital)
+        market = float(np.add.reduce(market_value))
         return Quotes(self.log_price, np.log(values), weights,
                       np.concatenate([self.news_pull, value_shares @ self.news_pull]),
                       self.history, self.theme_history[self.week % self.history.shape[0]],
                       self.theme_history, self.week,
-                      in_market=min(1.0, float(market / capital)) if capital > 0 else 1.0)
+                      in_market=min(1.0, market / self.capital) if self.capital > 0 else 1.0)
 
     def _trade(self, quotes: Quotes) -> None:
         orders = crowd_orders(self.groups, self.crowd, quotes,

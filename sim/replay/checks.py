@@ -25,16 +25,16 @@ from sim.world import MAGNET, NDPR, step_of_date
 QUOTA_WEEKS = 52
 
 
-def _run(name: str, weeks: int, overrides: dict, seed: int = 1):
+def _model(name: str, overrides: dict, seed: int = 1):
     from sim.model import StandoffModel
 
-    return StandoffModel(load_scenario(name, overrides=overrides), seed=seed).run(weeks)
+    return StandoffModel(load_scenario(name, overrides=overrides), seed=seed)
 
 
 def us_magnets_from_china(point: dict) -> bool:
-    spec = load_scenario("baseline_2025")
-    april = step_of_date(spec.start_date, dt.date(2025, 4, 1))
-    model = _run("baseline_2025", april, point | QUIET)
+    model = _model("baseline_2025", point | QUIET)
+    april = step_of_date(model.spec.start_date, dt.date(2025, 4, 1))
+    model.run(april)
     shares = model.recorder.stacked("sourcing_share")[:april, model.china,
                                                       model.region_index["US"], MAGNET]
     return bool(shares.min() > 0.5)
@@ -43,8 +43,8 @@ def us_magnets_from_china(point: dict) -> bool:
 def restriction_splits(point: dict) -> bool:
     quota = {"policy.restriction": {"type": "export_quota", "tonnes_per_year": 2000,
                                     "exporter": "CN", "products": ["ndpr_oxide"]}}
-    free = _run("free_trade", QUOTA_WEEKS, point | QUIET)
-    cut = _run("free_trade", QUOTA_WEEKS, point | QUIET | quota)
+    free = _model("free_trade", point | QUIET).run(QUOTA_WEEKS)
+    cut = _model("free_trade", point | QUIET | quota).run(QUOTA_WEEKS)
     binding = slice(4, None)
 
     def china_and_abroad(model):
@@ -58,12 +58,13 @@ def restriction_splits(point: dict) -> bool:
 
 
 def escalation_us_short(point: dict) -> bool:
-    spec = load_scenario("escalation")
+    models = {name: _model(name, point, seed=0) for name in ("escalation", "framework_deal")}
+    spec = models["escalation"].spec
     cut = step_of_date(spec.start_date, spec.timeline["china_licensing_april"].date)
     year_after = slice(cut, cut + 52)
     unmet = {}
-    for name in ("escalation", "framework_deal"):
-        model = _run(name, cut + 52, point, seed=0)
+    for name, model in models.items():
+        model.run(cut + 52)
         us = model.region_index["US"]
         short = model.recorder.stacked("unmet_demand")[year_after, us, MAGNET].sum()
         unmet[name] = short / model.recorder.stacked("demand")[year_after, us, MAGNET].sum()
