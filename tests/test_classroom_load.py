@@ -13,6 +13,7 @@ import json
 import statistics
 import threading
 import time
+from http.client import HTTPException
 
 import pytest
 
@@ -47,7 +48,7 @@ class Player(threading.Thread):
         while not self.stop.is_set():
             try:
                 status = self.http.get(f"{self.link}/status.json").json()
-            except OSError as error:
+            except (OSError, HTTPException) as error:
                 self.errors.append(str(error))
                 time.sleep(POLL_SECONDS)
                 continue
@@ -65,6 +66,7 @@ def test_forty_players_and_a_second_game(tmp_path):
     data = tmp_path / "data"
     server = ProcessClassroom(data, tmp_path / "server.log").start()
     stop = threading.Event()
+    players: list[Player] = []
     started = time.monotonic()
     try:
         http = server.http
@@ -96,6 +98,8 @@ def test_forty_players_and_a_second_game(tmp_path):
             delays += [p.seen[round_ + 1] - clicked for p in game_one]
     finally:
         stop.set()
+        for player in players:
+            player.join(timeout=5 * POLL_SECONDS)  # each finishes its request first
         server.stop()
     store = Store(data / "classroom.db")
     games = store.games()
