@@ -325,3 +325,15 @@ def test_calibrate_refuses_a_bad_argument_with_one_line(tmp_path, args, says):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and says in proc.stderr
     assert not (tmp_path / "c").exists()
+
+
+def test_calibrate_without_a_point_that_passes_the_checks_ranks_without_finalists(monkeypatch):
+    from sim.replay import calibrate as cal
+    from sim.replay import checks
+
+    monkeypatch.setattr(checks, "failed_checks", lambda point: ["restriction_splits"])
+    table = cal.calibrate(load_scenario("crisis_2010"), samples=1, seeds=[0], workers=1,
+                          finalists=1, final_seeds=[0, 1])
+    assert set(table["point"]) == {-1, 0}
+    assert set(table["checks_failed"]) == {"restriction_splits"}
+    assert table["final_loss"].isna().all()

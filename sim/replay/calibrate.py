@@ -176,7 +176,7 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
     again = [(int(row.point), {name: row[name] for name in settings}) for _, row in
              best.iterrows()]
     final = {row["point"]: row for row in _scored(scenario, again, list(final_seeds), (),
-                                                  workers, progress)}
+                                                  workers, progress)} if again else {}
     table["final_loss"] = table["point"].map({p: row["loss"] for p, row in final.items()})
     table["final_facts_matched"] = table["point"].map(
         {p: row["facts_matched"] for p, row in final.items()})
