@@ -319,7 +319,9 @@ def test_calibrate_ranks_the_points_and_writes_the_best_settings(tmp_path):
 
 @pytest.mark.parametrize("args, says", [(["--samples", "0"], "--samples"),
                                         (["--finalists", "-1"], "--finalists"),
-                                        (["--final-seeds", "0"], "--final-seeds")])
+                                        (["--final-seeds", "0"], "--final-seeds"),
+                                        (["--around", "0"], "--around"),
+                                        (["--around", "wide"], "--around")])
 def test_calibrate_refuses_a_bad_argument_with_one_line(tmp_path, args, says):
     proc = run_cli("calibrate", "crisis_2010", "--out", str(tmp_path / "c"), *args)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
@@ -337,3 +339,51 @@ def test_calibrate_without_a_point_that_passes_the_checks_ranks_without_finalist
     assert set(table["point"]) == {-1, 0}
     assert set(table["checks_failed"]) == {"restriction_splits"}
     assert table["final_loss"].isna().all()
+
+
+def test_calibrate_history_only_searches_the_historical_unknowns_with_the_market_fixed(
+        monkeypatch):
+    from sim.replay import calibrate as cal
+    from sim.replay import checks
+
+    calm_runs, checked = [], []
+    def calm(steady, market):
+        calm_runs.extend([market] if steady else [])  # the finalists' rerun asks no calm
+        return {"magnet": 0.01}
+
+    monkeypatch.setattr(cal, "calmest_worst", calm)
+    monkeypatch.setattr(checks, "failed_checks", lambda market: checked.append(market) or [])
+    table = cal.calibrate(load_scenario("crisis_2010"), samples=3, seeds=[0], workers=1,
+                          steady=[load_scenario("free_trade")], finalists=2,
+                          final_seeds=[0], history_only=True)
+    assert not set(cal.SETTINGS) & set(table.columns)
+    assert set(cal.HISTORY_SETTINGS) <= set(table.columns)
+    assert table["timeline.clay_campaign.output_percent"].nunique() == 4  # 3 points and now
+    assert calm_runs == [{}] and checked == [{}], "one market: calm and checks run once"
+    assert table["final_loss"].notna().sum() == 2
+
+
+def test_finalists_rank_by_facts_matched_then_by_loss():
+    from sim.replay.calibrate import ranked
+
+    table = pd.DataFrame({
+        "point": [-1, 0, 1, 2, 3],
+        "calm": [True, True, True, False, True],
+        "loss": [0.30, 0.20, 0.25, 0.10, 0.40],
+        "final_loss": [0.40, 0.30, 0.35, np.nan, np.nan],
+        "final_facts_matched": [10, 9, 10, np.nan, np.nan]})
+    assert list(ranked(table)["point"]) == [1, -1, 0, 3, 2]
+
+
+def test_a_refinement_searches_each_setting_near_the_scenario_s_value():
+    from sim.replay.calibrate import HISTORY_SETTINGS, calibrate, narrowed
+
+    assert narrowed((0.0, 100.0), 95.0, 0.1) == (85.0, 100.0)  # cut at the bound
+    assert narrowed((20.0, 90.0), 50.0, 0.1) == (43.0, 57.0)
+    spec = load_scenario("crisis_2010")
+    table = calibrate(spec, samples=4, seeds=[0], workers=1, history_only=True, around=0.05)
+    depth = table["timeline.clay_campaign.output_percent"]
+    low, high = HISTORY_SETTINGS["timeline.clay_campaign.output_percent"]
+    now = spec.timeline["clay_campaign"].output_percent
+    assert depth.between(now - 0.05 * (high - low), now + 0.05 * (high - low)).all()
+    assert depth.nunique() == 5  # four points and the scenario as it stands

@@ -67,7 +67,6 @@ HISTORY_SETTINGS: dict[str, tuple[float, float]] = {
 MONTHS_PER_YEAR = 12.0
 CALM_WEEKLY_STD = 0.015  # weekly log-price changes in the record's calm years
 CHECKED_PER_FINALIST = 4  # calm points tried against the 2025 checks per finalist wanted
-STEADY_WEEKS = 260
 QUIET = {"market.price_noise": 0.0, "production.output_noise": 0.0}
 
 
@@ -90,17 +89,18 @@ def fact_loss(facts: pd.DataFrame, extra: list[float] = ()) -> float:
     return float(np.mean(misses)) if misses else math.inf
 
 
-def calm_volatility(scenario: Scenario, point: dict, weeks: int = STEADY_WEEKS,
+def calm_volatility(scenario: Scenario, point: dict, weeks: int | None = None,
                     seed: int = 1) -> dict[str, float]:
     """Per product, the largest (over regions) std of weekly log-price changes outside
-    shocks in ``scenario`` with ``point``'s settings and noise off."""
+    shocks in ``scenario`` with ``point``'s settings and noise off, over its whole run
+    (or its first ``weeks``), as tests/test_market_realism.py measures them."""
     from sim import realism
     from sim.model import StandoffModel
     from sim.world import PRODUCTS
 
     model = StandoffModel(override_scenario(scenario, point | QUIET,
                                             source="<calibration point>"), seed=seed)
-    model.run(min(weeks, scenario.steps))
+    model.run(scenario.steps if weeks is None else min(weeks, scenario.steps))
     changes = realism.weekly_log_changes(model.recorder.stacked("price"))
     calm = ~realism.shock_weeks(model, len(changes) + 1)[1:]
     spread = changes[calm].std(axis=0).max(axis=0) if calm.any() else np.full(
@@ -123,6 +123,14 @@ def calm_misses(volatility: dict[str, float]) -> list[float]:
             for std in volatility.values()]
 
 
+def narrowed(bounds: tuple[float, float], value: float, share: float
+             ) -> tuple[float, float]:
+    """``bounds`` cut to ``share`` of their width either side of ``value``."""
+    low, high = bounds
+    reach = share * (high - low)
+    return max(low, value - reach), min(high, value + reach)
+
+
 def design(samples: int, seed: int,
            settings: dict[str, tuple[float, float]] = SETTINGS) -> pd.DataFrame:
     """``samples`` Latin-hypercube points over ``settings`` (one column each)."""
@@ -136,7 +144,8 @@ def design(samples: int, seed: int,
 def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
               workers: int | None = None, progress: bool = False,
               steady: list[Scenario] = (), finalists: int = 0,
-              final_seeds: list[int] = ()) -> pd.DataFrame:
+              final_seeds: list[int] = (), history_only: bool = False,
+              around: float | None = None) -> pd.DataFrame:
     """Every point of the design with its loss and facts matched, best first.
 
     Row ``point`` -1 is the scenario as it stands, for comparison. Points that
@@ -144,13 +153,23 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
     then by loss. With ``finalists``, calm points are tried in turn against the
     2025 world's checks (``sim.replay.checks``; ``checks_failed``, "none" when
     all pass) until that many pass; those are run again over ``final_seeds``
-    and ranked first, by that loss (``final_loss``). Every run of a stage goes
-    to one process pool.
+    and ranked first: by the facts they match over those seeds
+    (``final_facts_matched``: a fact matches when it meets its bar, the
+    ``matches`` column of the replay's table), then by that loss (``final_loss``).
+    Every run of a stage goes to one process pool. ``history_only`` searches the
+    historical world's unknowns alone, with the market settings as the scenario
+    has them. ``around`` (a share, 0-1) narrows the search to a refinement:
+    each setting within that share of its full range either side of the
+    scenario's value (within its bounds).
     """
     from sim.sweep.fields import locate
 
-    settings = SETTINGS | {name: bounds for name, bounds in HISTORY_SETTINGS.items()
-                           if _has(scenario, name)}
+    settings = {} if history_only else dict(SETTINGS)
+    settings |= {name: bounds for name, bounds in HISTORY_SETTINGS.items()
+                 if _has(scenario, name)}
+    if around is not None:
+        settings = {name: narrowed(bounds, float(locate(scenario, name)[0]), around)
+                    for name, bounds in settings.items()}
     design_points = design(samples, seed, settings)
     for name in design_points.columns:  # whole weeks where the field counts them
         if locate(scenario, name)[1] is int:
@@ -165,10 +184,11 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
         return table
     from sim.replay.checks import failed_checks
 
+    checks = _once_per_market(failed_checks)
     failed: dict[int, str] = {}  # the 2025 world's checks, tried on calm points in turn
     for _, row in table[table["calm"]].head(CHECKED_PER_FINALIST * finalists).iterrows():
-        market = {name: row[name] for name in SETTINGS}
-        failed[int(row.point)] = ", ".join(failed_checks(market)) or "none"
+        market = {name: row[name] for name in SETTINGS if name in row}
+        failed[int(row.point)] = ", ".join(checks(market)) or "none"
         if sum(text == "none" for text in failed.values()) == finalists:
             break
     table["checks_failed"] = table["point"].map(failed)
@@ -180,10 +200,17 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
     table["final_loss"] = table["point"].map({p: row["loss"] for p, row in final.items()})
     table["final_facts_matched"] = table["point"].map(
         {p: row["facts_matched"] for p, row in final.items()})
-    ranked = table.assign(_final=table["final_loss"].fillna(np.inf))
-    return ranked.sort_values(["_final", "calm", "loss", "point"],
-                              ascending=[True, False, True, True], kind="stable",
-                              ignore_index=True).drop(columns="_final")
+    return ranked(table)
+
+
+def ranked(table: pd.DataFrame) -> pd.DataFrame:
+    """Finalists first, by the facts they match over the final seeds and then by their
+    loss there; then the other points, calm before not, by loss."""
+    order = table.assign(_met=table["final_facts_matched"].fillna(-1),
+                         _final=table["final_loss"].fillna(np.inf))
+    return order.sort_values(["_met", "_final", "calm", "loss", "point"],
+                             ascending=[False, True, False, True, True], kind="stable",
+                             ignore_index=True).drop(columns=["_met", "_final"])
 
 
 def _scored(scenario: Scenario, candidates: list[tuple[int, dict]], seeds: list[int],
@@ -196,18 +223,33 @@ def _scored(scenario: Scenario, candidates: list[tuple[int, dict]], seeds: list[
     tables = run_points(scenario, [point for _, point in candidates], seeds, workers=workers,
                         progress=progress)
     record_prices, record_quotas = h.recorded_prices(), h.recorded_quotas()
+    calm_of = _once_per_market(lambda market: calmest_worst(steady, market))
     rows = []
     for (index, point), series in zip(candidates, tables, strict=True):
         changed = override_scenario(scenario, point, source="<calibration point>")
         facts = crisis_facts(series, changed, record_prices, record_quotas, OXIDES,
                              QUOTA_PRODUCTS)
         market = {name: value for name, value in point.items() if name in SETTINGS}
-        calm = calmest_worst(steady, market)
+        calm = calm_of(market)
         rows.append({"point": index, **point, "loss": fact_loss(facts, calm_misses(calm)),
                      "facts_matched": int(facts["matches"].sum()), "facts": len(facts),
                      "calm": all(std <= CALM_WEEKLY_STD for std in calm.values()),
                      **{f"calm_weekly_std_{product}": std for product, std in calm.items()}})
     return rows
+
+
+def _once_per_market(function):
+    """``function(market)``, computed once for each distinct set of market settings
+    (a search of the historical unknowns alone has one)."""
+    seen: dict[tuple, object] = {}
+
+    def once(market: dict):
+        key = tuple(sorted(market.items()))
+        if key not in seen:
+            seen[key] = function(market)
+        return seen[key]
+
+    return once
 
 
 def _has(scenario: Scenario, name: str) -> bool:
@@ -255,12 +297,17 @@ def write_outputs(table: pd.DataFrame, out: Path, scenario: Scenario) -> list[st
                 f"{int(best['final_facts_matched'])} facts matched")
              + ("" if best["calm"] else " (no point kept every calm world calm)"), "",
              "As `--set` overrides:", "", "```",
-             " ".join(f"--set {k}={v:.4g}" for k, v in overrides.items()), "```", "",
-             "As TOML: the market settings into the scenario every scenario extends "
-             "(baseline_2025),", "", "```toml",
-             *_toml({k: v for k, v in overrides.items() if k in SETTINGS}), "```", "",
-             f"and the historical world's unknowns into {scenario.name}:", "", "```toml",
-             *_toml({k: v for k, v in overrides.items() if k not in SETTINGS}), "```", ""]
+             " ".join(f"--set {k}={v:.4g}" for k, v in overrides.items()), "```", ""]
+    market = {k: v for k, v in overrides.items() if k in SETTINGS}
+    if market:
+        lines += ["As TOML: the market settings into the scenario every scenario extends "
+                  "(baseline_2025),", "", "```toml", *_toml(market), "```", "",
+                  f"and the historical world's unknowns into {scenario.name}:"]
+    else:
+        lines += ["As TOML: the historical world's unknowns into "
+                  f"{scenario.name} (the market settings were not searched):"]
+    lines += ["", "```toml", *_toml({k: v for k, v in overrides.items() if k not in SETTINGS}),
+              "```", ""]
     (out / "best.md").write_text("\n".join(lines))
     names = [name for name in SETTINGS | HISTORY_SETTINGS if name in table.columns]
     fig = Figure(figsize=(3.2 * min(len(names), 4), 2.8 * math.ceil(len(names) / 4)),

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.arguments import non_negative_int, positive_int
+from sim.arguments import non_negative_int, positive_int, share_argument
 
 EXIT_BAD_INPUT = 2
 DEFAULT_SEEDS = 10
@@ -70,6 +70,12 @@ def add_commands(commands) -> None:
                            help="scenarios (comma-separated) that must stay calm under the "
                            'same market settings (default: %(default)s; "none" for the '
                            "record only)")
+    calibrate.add_argument("--history-only", action="store_true",
+                           help="search only the historical world's unknowns, with the "
+                           "market settings as the scenario has them")
+    calibrate.add_argument("--around", type=share_argument, default=None, metavar="SHARE",
+                           help="refine: search each setting only within SHARE (0-1) of "
+                           "its range either side of the scenario's value")
     _run_options(calibrate)
     calibrate.set_defaults(handler=dispatch_calibrate)
 
@@ -128,7 +134,8 @@ def dispatch_calibrate(args) -> int:
     table = calibrate(scenario, args.samples, replay_seeds(scenario, args.seeds),
                       seed=args.design_seed, workers=args.workers, progress=progress,
                       steady=steady, finalists=args.finalists,
-                      final_seeds=replay_seeds(scenario, args.final_seeds))
+                      final_seeds=replay_seeds(scenario, args.final_seeds),
+                      history_only=args.history_only, around=args.around)
     write_outputs(table, args.out, scenario)
     best = table.iloc[0]
     print(f"{scenario.name}: {args.samples} points x {args.seeds} seeds -> {args.out}/ "
