@@ -88,6 +88,21 @@ def mined(content: np.ndarray, regions: np.ndarray, tonnes: np.ndarray,
     return produced, content
 
 
+def feed_grades(mined: np.ndarray, mined_content: np.ndarray, shipped: np.ndarray,
+                own_grade: np.ndarray) -> np.ndarray:
+    """NdPr and Dy/Tb shares (region x 2) of what flows into each region's concentrate
+    stock: its mines' output (``mined`` t, holding ``mined_content`` t NdPr and Dy/Tb)
+    and its concentrate imports (``shipped``, exporter x importer, t), each at the
+    exporter's own feed grade. A region with no inflow keeps ``own_grade``."""
+    inflow = mined + shipped.sum(axis=0)
+    grades = np.array(own_grade, dtype=float)
+    for _ in range(len(mined)):  # a chain of re-exports is at most this long
+        content = mined_content + shipped.T @ grades
+        grades = np.divide(content, inflow[:, np.newaxis], out=np.array(own_grade, dtype=float),
+                           where=inflow[:, np.newaxis] > RESIDUE_T)
+    return grades
+
+
 def release_and_orders(stockpile: np.ndarray, stock: np.ndarray, release_t_per_year: np.ndarray,
                        buy_t_per_year: np.ndarray, target_t: np.ndarray, use: np.ndarray,
                        inbound: np.ndarray, target_cover: np.ndarray,

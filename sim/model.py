@@ -497,8 +497,12 @@ class StandoffModel(mesa.Model):
                 firm.margin_memory = firm.margin
         self._plan()
         production = np.zeros_like(self.physical.stock)
+        mined_content = np.zeros_like(self.physical.content)  # t NdPr, t Dy/Tb in it
         for miner in self.firms["miners"]:
-            production[miner.region, CONC] += miner.capacity_t_per_week * miner.utilisation
+            tonnes = miner.capacity_t_per_week * miner.utilisation
+            production[miner.region, CONC] += tonnes
+            mined_content[miner.region] += tonnes * np.array([miner.ndpr_share,
+                                                              miner.dytb_share])
         flow = np.maximum(self.week.use, production)
         cover = self.spec.market.initial_cover_weeks
         cover = self.base_cover[np.newaxis, :] if cover is None else cover
@@ -506,14 +510,14 @@ class StandoffModel(mesa.Model):
         physical.stock = cover * flow
         physical.content = physical.stock[:, CONC:CONC + 1] * physical.default_grade
         self.reference_flow = flow
-        self.week = self._opening_week(self.week, production)
+        week = self._opening_trade(self.week, production)
+        physical.content = physical.stock[:, CONC:CONC + 1] * flows.feed_grades(
+            production[:, CONC], mined_content, week.shipped[:, :, CONC],
+            physical.default_grade)
+        self.week = self._opening_week(week)
 
-    def _opening_week(self, planned: flows.Week, production: np.ndarray) -> flows.Week:
-        """Step 0: the week the start is set on, so it reads like the weeks after it.
-
-        The planned output and use, traded and transformed against a copy of
-        the opening stock; the physical state itself is left as it opens.
-        """
+    def _opening_trade(self, planned: flows.Week, production: np.ndarray) -> flows.Week:
+        """Step 0's planned output and use, traded against a copy of the opening stock."""
         week = self.quiet_week()
         week.use, week.magnets_planned = planned.use.copy(), planned.magnets_planned.copy()
         week.produced[:, CONC] = production[:, CONC]
@@ -524,6 +528,15 @@ class StandoffModel(mesa.Model):
                                    self.policy.weekly_quota_allowance(weeks_left), self.sourcing,
                                    elasticity=self.spec.market.sourcing_elasticity)
         week.shipped = week.allocation.flows
+        return week
+
+    def _opening_week(self, week: flows.Week) -> flows.Week:
+        """Step 0: the week the start is set on, so it reads like the weeks after it.
+
+        The opening trade (``_opening_trade``), transformed against a copy of the
+        opening stock; the physical state itself is left as it opens.
+        """
+        stock = self.physical.stock + week.produced
         week.exports, week.imports = week.shipped.sum(axis=1), week.shipped.sum(axis=0)
         self.policy.quota_used_t += week.exports  # the opening week is part of its year
         done = flows.transform(stock - week.exports + week.imports, self.physical.content,

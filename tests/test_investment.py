@@ -62,14 +62,7 @@ def _longest_run(flags: np.ndarray) -> int:
 
 # -- the long run of free_trade -----------------------------------------------------------
 
-@pytest.mark.parametrize("product", [
-    "ndpr_oxide", "magnet",
-    "concentrate",
-    pytest.param("dytb_oxide", marks=pytest.mark.xfail(
-        strict=True, reason="Dy/Tb oxide's first-year mean carries the 2025 Kachin spike "
-        "(about $400-500/kg), which China's Dy/Tb traders buy into and sell out of, leaving "
-        "0.55x of it in 2027 (docs/model.md, Investment and the cost of new supply)")),
-])
+@pytest.mark.parametrize("product", PRODUCTS)
 def test_free_trade_prices_stay_near_their_first_year_every_year(product):
     model = _run()
     q = PRODUCTS.index(product)

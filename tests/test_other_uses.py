@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from sim import flows
+from sim.model import StandoffModel
 from sim.other_uses import OtherUses
 from sim.scenario import load_scenario
 from sim.world import CONC, DYTB, MAGNET, NDPR, WEEKS_PER_YEAR
-from tests.conftest import run_with
 
 QUIET = {"market.price_noise": 0.0, "production.output_noise": 0.0}
 
@@ -61,16 +61,32 @@ def test_other_uses_grow_with_demand_and_fall_with_the_price():
     assert uses.wanted(start, 0).sum() == pytest.approx(100)  # no other region, no Dy/Tb
 
 
+def _run_drawing_other_uses(overrides: dict, steps: int) -> tuple[StandoffModel, float]:
+    """free_trade run ``steps`` weeks, and the NdPr China's other uses wanted over them."""
+    model = StandoffModel(load_scenario("free_trade", overrides=overrides), seed=0)
+    drawn = 0.0
+    for _ in range(steps):
+        model.step()
+        drawn += 0.0 if model.other_use is None else model.other_use[model.china, 0]
+    return model, drawn
+
+
 def test_other_uses_raise_the_region_s_use_and_price_and_keep_the_balance():
     extra = {"demand.other_uses_t_per_year": {"ndpr_oxide": {"CN": 4000}}}
-    plain = run_with("free_trade", 104, overrides=QUIET)
-    more = run_with("free_trade", 104, overrides=QUIET | extra)
+    plain, _ = _run_drawing_other_uses(QUIET, 104)
+    more, drawn = _run_drawing_other_uses(QUIET | extra, 104)
     cn = more.china
-    demand = more.recorder.stacked("demand")[:, cn, NDPR] - plain.recorder.stacked(
-        "demand")[:, cn, NDPR]
-    assert demand[:4] == pytest.approx(np.full(4, 4000 / WEEKS_PER_YEAR), rel=0.05)
-    assert (more.recorder.stacked("consumption")[:, cn, NDPR].sum()
-            > plain.recorder.stacked("consumption")[:, cn, NDPR].sum() + 0.9 * 4000 * 2 * 0.8)
+
+    def added(metric: str) -> np.ndarray:
+        return (more.recorder.stacked(metric)[:, cn, NDPR]
+                - plain.recorder.stacked(metric)[:, cn, NDPR])
+
+    assert added("demand")[:4] == pytest.approx(np.full(4, 4000 / WEEKS_PER_YEAR), rel=0.05)
+    assert drawn > 0.9 * 4000 * 2, "dearer NdPr cuts other uses by less than a tenth"
+    assert added("unmet_demand").sum() == pytest.approx(0, abs=1e-6)
+    assert added("consumption").sum() == pytest.approx(added("demand").sum())  # all met
+    # ... most of it on top of what magnet makers use: the rest is their NdPr priced out
+    assert added("consumption").sum() > 0.5 * drawn
     assert (more.recorder.stacked("price")[52:, cn, NDPR].mean()
             > 1.05 * plain.recorder.stacked("price")[52:, cn, NDPR].mean())
     magnets = more.recorder.stacked("magnet_output").sum(axis=1)
