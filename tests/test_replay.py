@@ -387,3 +387,15 @@ def test_a_refinement_searches_each_setting_near_the_scenario_s_value():
     now = spec.timeline["clay_campaign"].output_percent
     assert depth.between(now - 0.05 * (high - low), now + 0.05 * (high - low)).all()
     assert depth.nunique() == 5  # four points and the scenario as it stands
+
+
+def test_calm_worlds_measured_on_a_pool_match_the_serial_measure():
+    from sim.replay.calibrate import _market_key, calm_by_market
+
+    steady = [load_scenario("free_trade", overrides={"steps": 80})]
+    markets = [{"market.price_smoothing": 0.3}, {"market.price_smoothing": 0.9},
+               {"market.price_smoothing": 0.3}]
+    pooled = calm_by_market(steady, markets, workers=2)
+    serial = calm_by_market(steady, markets, workers=1)
+    assert pooled == serial and len(pooled) == 2  # each distinct market measured once
+    assert pooled[_market_key(markets[0])] != pooled[_market_key(markets[1])]

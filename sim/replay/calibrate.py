@@ -223,19 +223,48 @@ def _scored(scenario: Scenario, candidates: list[tuple[int, dict]], seeds: list[
     tables = run_points(scenario, [point for _, point in candidates], seeds, workers=workers,
                         progress=progress)
     record_prices, record_quotas = h.recorded_prices(), h.recorded_quotas()
-    calm_of = _once_per_market(lambda market: calmest_worst(steady, market))
+    markets = [{name: value for name, value in point.items() if name in SETTINGS}
+               for _, point in candidates]
+    calm_of = calm_by_market(steady, markets, workers)
     rows = []
     for (index, point), series in zip(candidates, tables, strict=True):
         changed = override_scenario(scenario, point, source="<calibration point>")
         facts = crisis_facts(series, changed, record_prices, record_quotas, OXIDES,
                              QUOTA_PRODUCTS)
         market = {name: value for name, value in point.items() if name in SETTINGS}
-        calm = calm_of(market)
+        calm = calm_of[_market_key(market)]
         rows.append({"point": index, **point, "loss": fact_loss(facts, calm_misses(calm)),
                      "facts_matched": int(facts["matches"].sum()), "facts": len(facts),
                      "calm": all(std <= CALM_WEEKLY_STD for std in calm.values()),
                      **{f"calm_weekly_std_{product}": std for product, std in calm.items()}})
     return rows
+
+
+def _market_key(market: dict) -> tuple:
+    return tuple(sorted(market.items()))
+
+
+def calm_by_market(steady: list[Scenario], markets: list[dict], workers: int | None = None
+                   ) -> dict[tuple, dict[str, float]]:
+    """``calmest_worst`` of each distinct set of ``markets`` settings, keyed by
+    ``_market_key``: on a process pool of ``workers`` when there is more than one."""
+    import concurrent.futures as cf
+    import functools
+    import multiprocessing
+
+    from sim.sweep.execute import available_cores
+
+    distinct = list({_market_key(market): market for market in markets}.values())
+    workers = min(workers or available_cores(), len(distinct))
+    measure = functools.partial(calmest_worst, steady)
+    if workers <= 1 or not steady:
+        results = [measure(market) for market in distinct]
+    else:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sim.model"])
+        with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            results = list(pool.map(measure, distinct, chunksize=4))
+    return {_market_key(market): calm for market, calm in zip(distinct, results, strict=True)}
 
 
 def _once_per_market(function):
