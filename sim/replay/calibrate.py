@@ -341,15 +341,22 @@ def write_outputs(table: pd.DataFrame, out: Path, scenario: Scenario) -> list[st
     names = [name for name in SETTINGS | HISTORY_SETTINGS if name in table.columns]
     fig = Figure(figsize=(3.2 * min(len(names), 4), 2.8 * math.ceil(len(names) / 4)),
                  layout="constrained")
-    axes = fig.subplots(math.ceil(len(names) / 4), min(len(names), 4), squeeze=False).flat
+    axes = list(fig.subplots(math.ceil(len(names) / 4), min(len(names), 4),
+                             squeeze=False).flat)
     finite = table[np.isfinite(table["loss"])]
     for ax, name in zip(axes, names, strict=False):
         ax.scatter(finite[name], finite["loss"], s=14, color="#4c72b0")
         current = finite[finite["point"] == -1]
         ax.scatter(current[name], current["loss"], s=40, color="#d62728", label="as it stands")
+        ax.scatter(best[name], best["loss"], s=90, marker="*", color="#2ca02c",
+                   label="best (ranked first)")
         ax.set_xlabel(name, fontsize=8)
         ax.set_ylabel("loss", fontsize=8)
         ax.grid(alpha=0.3)
+    for ax in axes[len(names):]:  # what the grid has beyond the settings
+        ax.set_visible(False)
+    if names:
+        axes[0].legend(fontsize=7, loc="upper right")
     fig.suptitle(f"Fact loss against each setting, {scenario.name}")
     fig.savefig(out / "loss.png", dpi=110)
     return ["calibration.csv", "best.md", "loss.png"]
