@@ -24,7 +24,14 @@ import pandas as pd
 import sim.flows as flows
 from agents import MagnetMaker, Manufacturer, Miner, Refiner, State
 from agents.firm_book import FirmBook
-from agents.firm_rules import CAPACITY, DYTB_PER_T, DYTB_SHARE, NDPR_PER_T, NDPR_SHARE
+from agents.firm_rules import (
+    CAPACITY,
+    DYTB_PER_T,
+    DYTB_SHARE,
+    NDPR_PER_T,
+    NDPR_SHARE,
+    UTILISATION,
+)
 from agents.manufacturer import AT_START, Buyers
 from agents.miner import operational_shocks
 from sim.changes import ChangeHandler
@@ -496,24 +503,22 @@ class StandoffModel(mesa.Model):
                 firm.utilisation = firm.target_utilisation()
                 firm.margin_memory = firm.margin
         self._plan()
+        book = self.firm_book("mining")
+        mined, mined_content = flows.mined(  # at their planned utilisation, no quota
+            np.zeros_like(self.physical.content), book.regions,
+            book.state[CAPACITY] * book.state[UTILISATION],
+            book.state[NDPR_SHARE:DYTB_SHARE + 1].T)
         production = np.zeros_like(self.physical.stock)
-        mined_content = np.zeros_like(self.physical.content)  # t NdPr, t Dy/Tb in it
-        for miner in self.firms["miners"]:
-            tonnes = miner.capacity_t_per_week * miner.utilisation
-            production[miner.region, CONC] += tonnes
-            mined_content[miner.region] += tonnes * np.array([miner.ndpr_share,
-                                                              miner.dytb_share])
+        production[:, CONC] = mined
         flow = np.maximum(self.week.use, production)
         cover = self.spec.market.initial_cover_weeks
         cover = self.base_cover[np.newaxis, :] if cover is None else cover
         physical = self.physical
         physical.stock = cover * flow
-        physical.content = physical.stock[:, CONC:CONC + 1] * physical.default_grade
         self.reference_flow = flow
         week = self._opening_trade(self.week, production)
         physical.content = physical.stock[:, CONC:CONC + 1] * flows.feed_grades(
-            production[:, CONC], mined_content, week.shipped[:, :, CONC],
-            physical.default_grade)
+            mined, mined_content, week.shipped[:, :, CONC], physical.default_grade)
         self.week = self._opening_week(week)
 
     def _opening_trade(self, planned: flows.Week, production: np.ndarray) -> flows.Week:
