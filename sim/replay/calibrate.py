@@ -187,8 +187,7 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
     checks = _once_per_market(failed_checks)
     failed: dict[int, str] = {}  # the 2025 world's checks, tried on calm points in turn
     for _, row in table[table["calm"]].head(CHECKED_PER_FINALIST * finalists).iterrows():
-        market = {name: row[name] for name in SETTINGS if name in row}
-        failed[int(row.point)] = ", ".join(checks(market)) or "none"
+        failed[int(row.point)] = ", ".join(checks(_market_of(row))) or "none"
         if sum(text == "none" for text in failed.values()) == finalists:
             break
     table["checks_failed"] = table["point"].map(failed)
@@ -223,21 +222,24 @@ def _scored(scenario: Scenario, candidates: list[tuple[int, dict]], seeds: list[
     tables = run_points(scenario, [point for _, point in candidates], seeds, workers=workers,
                         progress=progress)
     record_prices, record_quotas = h.recorded_prices(), h.recorded_quotas()
-    markets = [{name: value for name, value in point.items() if name in SETTINGS}
-               for _, point in candidates]
+    markets = [_market_of(point) for _, point in candidates]
     calm_of = calm_by_market(steady, markets, workers)
     rows = []
-    for (index, point), series in zip(candidates, tables, strict=True):
+    for (index, point), market, series in zip(candidates, markets, tables, strict=True):
         changed = override_scenario(scenario, point, source="<calibration point>")
         facts = crisis_facts(series, changed, record_prices, record_quotas, OXIDES,
                              QUOTA_PRODUCTS)
-        market = {name: value for name, value in point.items() if name in SETTINGS}
         calm = calm_of[_market_key(market)]
         rows.append({"point": index, **point, "loss": fact_loss(facts, calm_misses(calm)),
                      "facts_matched": int(facts["matches"].sum()), "facts": len(facts),
                      "calm": all(std <= CALM_WEEKLY_STD for std in calm.values()),
                      **{f"calm_weekly_std_{product}": std for product, std in calm.items()}})
     return rows
+
+
+def _market_of(point) -> dict:
+    """The shared market settings (``SETTINGS``) among a point's settings."""
+    return {name: point[name] for name in SETTINGS if name in point}
 
 
 def _market_key(market: dict) -> tuple:
@@ -273,7 +275,7 @@ def _once_per_market(function):
     seen: dict[tuple, object] = {}
 
     def once(market: dict):
-        key = tuple(sorted(market.items()))
+        key = _market_key(market)
         if key not in seen:
             seen[key] = function(market)
         return seen[key]

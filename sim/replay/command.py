@@ -62,8 +62,9 @@ def add_commands(commands) -> None:
     calibrate.add_argument("--design-seed", type=int, default=0,
                            help="root seed of the design (default: %(default)s)")
     calibrate.add_argument("--finalists", type=non_negative_int, default=DEFAULT_FINALISTS,
-                           help="best calm points run again over --final-seeds and ranked "
-                           "by that loss (default: %(default)s; 0: none)")
+                           help="best calm points that pass the 2025 checks, run again over "
+                           "--final-seeds and ranked by the facts they match, then by loss "
+                           "(default: %(default)s; 0: none)")
     calibrate.add_argument("--final-seeds", type=positive_int, default=DEFAULT_FINAL_SEEDS,
                            help="seeds for the finalists (default: %(default)s)")
     calibrate.add_argument("--steady", default="free_trade,baseline_2025",
