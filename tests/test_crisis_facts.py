@@ -85,7 +85,9 @@ def test_the_export_domestic_gap_narrows_after(facts, kind, product):
 @pytest.mark.xfail(strict=True, reason="the quota binds to the end: exports run at 99.7% of "
                    "it in 2011-2012, where in the record buyers abroad, stocked up and "
                    "thrifting, took about half of it; China's own NdPr stays far below the "
-                   "price abroad, so every tonne of quota pays to ship")
+                   "price abroad, and separators abroad order China's concentrate, for the "
+                   "Dy/Tb it carries, several times over what the oxides leave of the "
+                   "quota (docs/replay.md)")
 def test_exports_fall_clearly_below_the_quota_in_2011_2012(facts):
     row = _fact(facts, "highest exports/quota ratio", "raw materials")
     assert row.model_median < 0.9
