@@ -137,6 +137,30 @@ def export_rent(price: np.ndarray, shipped: np.ndarray, wedge: np.ndarray,
     return rent
 
 
+def export_gain(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> np.ndarray:
+    """What a kg shipped earns over selling it at home, exporter x importer x product
+    (USD/kg, at least 0): the rule of ``export_rent`` per kg, before tonnes."""
+    gain = (price[np.newaxis] - transport) / wedge - price[:, np.newaxis, :]
+    return np.maximum(gain, 0.0)
+
+
+def quota_claims(want: np.ndarray, sourcing: np.ndarray, price: np.ndarray,
+                 wedge: np.ndarray, transport: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What a combined quota is shared by: foreign orders and their rent per tonne.
+
+    ``want`` (importer x product, t) placed by ``sourcing`` (exporter x importer x
+    product shares) gives each exporter's foreign orders (exporter x product, t);
+    their mean ``export_gain``, weighted by the orders, is what a tonne of quota
+    earns its holder shipped as that product (USD/kg; 0 with no orders).
+    """
+    abroad = ~np.eye(len(want), dtype=bool)[:, :, np.newaxis]
+    ordered = want[np.newaxis, :, :] * sourcing * abroad
+    orders = ordered.sum(axis=1)
+    rent = (ordered * export_gain(price, wedge, transport)).sum(axis=1) / np.maximum(
+        orders, 1e-12)
+    return orders, rent
+
+
 def _floats(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=float)
 

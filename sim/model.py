@@ -37,7 +37,7 @@ from agents.miner import operational_shocks
 from sim.changes import ChangeHandler
 from sim.decisions import Decision, DecisionDesk
 from sim.finance import Exchange
-from sim.market import export_rent, open_at_the_margin, parity_prices, price_step
+from sim.market import export_rent, open_at_the_margin, parity_prices, price_step, quota_claims
 from sim.metrics import READ_DURING_RUN, read_all
 from sim.negotiation import Diplomacy
 from sim.other_uses import OtherUses
@@ -194,8 +194,13 @@ class StandoffModel(mesa.Model):
                                                             self.steps - 1))
 
     def _weeks_left(self) -> float:
-        """Weeks left in the calendar year of the week being simulated (quotas pace by it)."""
-        return self._once_a_step("weeks_left", lambda: weeks_left_in_year(self._week_start()))
+        """Weeks left in the quota year of the week being simulated (quotas pace by it):
+        a week that ends in a new year counts in that year (``_policy_phase``), so its
+        weeks are counted from 1 January, not from the old year's last days."""
+        def weeks_left() -> float:
+            start, end = self._week_start(), self.date
+            return weeks_left_in_year(max(start, dt.date(end.year, 1, 1)))
+        return self._once_a_step("weeks_left", weeks_left)
 
     @property
     def stock(self) -> np.ndarray:
@@ -355,16 +360,13 @@ class StandoffModel(mesa.Model):
         self.sourcing = shares_towards_target(self.sourcing, week.landed, physical.stock,
                                               week.approval, market.sourcing_elasticity,
                                               1.0 / market.sourcing_adjustment_weeks)
-        foreign_orders = value_per_t = None  # what a combined quota is shared by, if any
+        foreign_orders = rent_per_t = None  # what a combined quota is shared by, if any
         if policy.in_use().combined_quota:
-            abroad = ~np.eye(len(self.regions), dtype=bool)[:, :, np.newaxis]
-            ordered = want[np.newaxis, :, :] * self.sourcing * abroad
-            foreign_orders = ordered.sum(axis=1)
-            value_per_t = (ordered * self.prices[np.newaxis]).sum(axis=1) / np.maximum(
-                foreign_orders, 1e-12)  # what a tonne shipped fetches abroad
+            foreign_orders, rent_per_t = quota_claims(want, self.sourcing, self.prices,
+                                                      week.wedge, self.transport)
         allocation = allocate(want, physical.stock, week.landed, week.approval,
                               policy.weekly_quota_allowance(weeks_left, foreign_orders,
-                                                            value_per_t),
+                                                            rent_per_t),
                               self.sourcing, elasticity=market.sourcing_elasticity)
         week.allocation = allocation
         week.shipped = shipped = allocation.flows

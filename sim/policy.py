@@ -126,15 +126,17 @@ class PolicyState:
 
     def weekly_quota_allowance(self, weeks_left: float,
                                foreign_orders: np.ndarray | None = None,
-                               value_per_t: np.ndarray | None = None) -> np.ndarray:
+                               rent_per_t: np.ndarray | None = None) -> np.ndarray:
         """Exports each exporter may ship this week (t), pacing the rest of the year.
 
         A combined quota's weekly tonnage goes to its products by what foreign
-        buyers order (``foreign_orders``, exporter x product, t), the most valuable
-        first (``value_per_t``, exporter x product): every tonne of quota is worth the
-        most shipped as the dearest product, so the licence holders fill those
-        orders first and the cheapest product gets what is left. Tonnage beyond
-        all orders is shared in proportion to them (equally with no orders given).
+        buyers order (``foreign_orders``, exporter x product, t), the largest rent
+        first (``rent_per_t``, exporter x product: what a tonne fetches abroad, net of
+        freight and duties, over its price at home): a tonne of quota is worth most
+        to its holder shipped as the product that gains most over a sale at home,
+        so those orders are filled first and the product that gains least gets
+        what is left. Tonnage beyond all orders is shared in proportion to them
+        (equally with no orders given).
         """
         remaining = np.maximum(self.quota_t_per_year - self.quota_used_t, 0.0)
         allowance = np.where(np.isinf(remaining), np.inf, remaining / weeks_left)
@@ -144,7 +146,7 @@ class PolicyState:
         pooled = np.maximum(self.combined_quota_t_per_year - used, 0.0) / weeks_left
         covered = self.combined_products
         orders = covered * (1.0 if foreign_orders is None else foreign_orders + 1e-9)
-        cap = pooled_shares(pooled, orders, orders if value_per_t is None else value_per_t)
+        cap = pooled_shares(pooled, orders, orders if rent_per_t is None else rent_per_t)
         with np.errstate(invalid="ignore"):  # inf x 0 where no combined quota: not used
             cap = np.where(covered, cap, np.inf)
         return np.minimum(allowance, cap)
@@ -209,18 +211,18 @@ def _approval_into(civil, military, military_share, approval):  # pragma: no cov
                 approval[e, d, q] = civil[e, d, q] * (1 - mil) + military[e, d, q] * mil
 
 
-def pooled_shares(pooled: np.ndarray, orders: np.ndarray, value_per_t: np.ndarray
+def pooled_shares(pooled: np.ndarray, orders: np.ndarray, rank_by: np.ndarray
                   ) -> np.ndarray:
     """One pooled tonnage per exporter (``pooled``) shared among products (exporter x
-    product): orders are filled in descending ``value_per_t`` while the pool lasts,
+    product): orders are filled in descending ``rank_by`` while the pool lasts
+    (products ranked alike share what reaches them in proportion to their orders),
     and what is left after every order is shared in proportion to the orders."""
-    order = np.argsort(-value_per_t, axis=1, kind="stable")
-    ranked = np.take_along_axis(orders, order, axis=1)
-    before = np.cumsum(ranked, axis=1) - ranked  # ordered ahead of each product
-    with np.errstate(invalid="ignore"):  # inf - inf where the pool is unlimited
-        filled = np.clip(pooled[:, np.newaxis] - before, 0.0, ranked)
-    cap = np.empty_like(filled)
-    np.put_along_axis(cap, order, filled, axis=1)
+    above = rank_by[:, np.newaxis, :] > rank_by[:, :, np.newaxis]  # [e, j, k]: k before j
+    alike = rank_by[:, np.newaxis, :] == rank_by[:, :, np.newaxis]
+    ahead = (orders[:, np.newaxis, :] * above).sum(axis=2)  # ordered before each product
+    level = (orders[:, np.newaxis, :] * alike).sum(axis=2)  # ordered at its rank
+    reaching = np.clip(pooled[:, np.newaxis] - ahead, 0.0, level)
+    cap = np.where(level > 0, orders * reaching / np.maximum(level, 1e-300), 0.0)
     total = orders.sum(axis=1, keepdims=True)
     spare = np.maximum(pooled[:, np.newaxis] - total, 0.0)
     share = orders / np.maximum(total, 1e-300)

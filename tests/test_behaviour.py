@@ -6,7 +6,16 @@ import numpy as np
 import pytest
 
 from agents import firm_rules as fr
-from sim.world import DYTB, MAGNET, NDPR, PRODUCTS, STAGES, WEEKS_PER_YEAR, step_of_date
+from sim.world import (
+    DYTB,
+    MAGNET,
+    NDPR,
+    PRODUCTS,
+    STAGES,
+    WEEKS_PER_YEAR,
+    step_date,
+    step_of_date,
+)
 from tests.conftest import finished_model, run_with, scenario
 
 WEEKS = 78
@@ -122,6 +131,20 @@ def test_a_combined_quota_caps_the_products_together_not_each():
     assert shipped["combined"].min() > 0  # both products get a part
     assert shipped["each"].max() > 0.9 * tonnes  # a separate quota per product is larger
     assert shipped["each"].sum() > 1.05 * tonnes
+
+
+def test_a_quota_paces_the_week_that_opens_a_new_year_like_any_other():
+    """The week that ends in January counts in the new year; its share of the year's
+    quota is a week's, not the whole year's (it once shipped 7 weeks' worth at once)."""
+    model = run_with("crisis_2010", 110, overrides=QUIET)
+    china = model.china
+    shipped = model.recorder.stacked("exports")[:, china, :DYTB + 1].sum(axis=1)
+    pace = model.recorder.stacked("combined_export_quota")[:, china] / 52
+    new_year_weeks = [step for step in range(1, 110) if step_date(
+        model.spec.start_date, step).year != step_date(model.spec.start_date, step - 1).year]
+    assert len(new_year_weeks) == 2  # January 2010 and 2011
+    assert (shipped[:110] <= 1.1 * pace[:110]).all()
+    assert shipped[new_year_weeks].min() > 0.5 * pace[new_year_weeks].min()  # it ships
 
 
 def _weekly_output(overrides: dict, weeks: int, names: tuple[str, ...]):

@@ -236,15 +236,27 @@ def test_obtained_shares_are_each_source_share_of_what_a_buyer_got():
 
 
 # -- a combined quota: one tonnage shared among products ------------------------------
-def test_a_tight_combined_quota_fills_the_dearest_orders_first():
+def test_a_tight_combined_quota_fills_the_orders_of_largest_rent_first():
     from sim.policy import pooled_shares
 
     orders = np.array([[80.0, 50.0, 10.0]])  # concentrate, NdPr, Dy/Tb (t this week)
-    value = np.array([[5.0, 30.0, 200.0]])  # what a tonne of each fetches abroad
+    value = np.array([[5.0, 30.0, 200.0]])  # what a tonne of each earns over a sale at home
     cap = pooled_shares(np.array([100.0]), orders, value)
     assert cap == pytest.approx(np.array([[40.0, 50.0, 10.0]]))  # concentrate gets the rest
     tighter = pooled_shares(np.array([30.0]), orders, value)
     assert tighter == pytest.approx(np.array([[0.0, 20.0, 10.0]]))
+
+
+def test_products_of_equal_rent_share_the_quota_that_reaches_them_by_their_orders():
+    """With no product gaining more than another (all 0: none pays better abroad than at
+    home), none is served first: the pool goes in proportion to the orders."""
+    from sim.policy import pooled_shares
+
+    orders = np.array([[80.0, 40.0, 40.0]])
+    cap = pooled_shares(np.array([80.0]), orders, np.zeros((1, 3)))
+    assert cap == pytest.approx(np.array([[40.0, 20.0, 20.0]]))
+    ranked = pooled_shares(np.array([100.0]), orders, np.array([[1.0, 5.0, 5.0]]))
+    assert ranked == pytest.approx(np.array([[20.0, 40.0, 40.0]]))  # the two dear first
 
 
 def test_a_loose_combined_quota_fills_every_order_and_shares_the_spare_by_orders():
@@ -256,3 +268,23 @@ def test_a_loose_combined_quota_fills_every_order_and_shares_the_spare_by_orders
     assert cap[0] == pytest.approx(orders[0] + 60.0 * orders[0] / 140.0)
     assert cap[0].sum() == pytest.approx(200.0)
     assert cap[1, 1] == np.inf and np.all(cap[1, [0, 2]] == 0.0)  # no orders, no share
+
+
+def test_quota_claims_rank_by_what_a_tonne_gains_over_a_sale_at_home():
+    """Exporter 0 sells to region 1. Product 0 is dear abroad (100) but nearly as dear at
+    home (95): after a 10% duty and freight of 1 it gains nothing. Product 1 fetches 50
+    abroad against 10 at home: (50 - 1) / 1.1 - 10 = 34.5 a kg."""
+    from sim.market import quota_claims
+
+    want = np.array([[0.0, 0.0], [10.0, 20.0]])  # importer x product (t)
+    sourcing = np.zeros((2, 2, 2))
+    sourcing[0, 1] = 0.5  # region 1 buys half from exporter 0
+    sourcing[1, 1] = 0.5  # and half at home, which is not a foreign order
+    sourcing[0, 0] = 1.0
+    price = np.array([[95.0, 10.0], [100.0, 50.0]])
+    wedge = np.full((2, 2, 2), 1.1)
+    orders, rent = quota_claims(want, sourcing, price, wedge, np.array([1.0, 1.0]))
+    assert orders[0] == pytest.approx([5.0, 10.0])
+    assert orders[1] == pytest.approx([0.0, 0.0])  # region 1 orders nothing abroad
+    assert rent[0] == pytest.approx([0.0, 49.0 / 1.1 - 10.0])
+    assert rent[1] == pytest.approx([0.0, 0.0])  # no orders: no rent
