@@ -38,7 +38,7 @@ NDPR, DYTB = "NdPr", "Dy/Tb"
 NOT_YET = {
     ("months", NDPR): "NdPr climbs through the small second-half 2010 quota and the Japan "
                       "halt and peaks in the last week of 2010 (5.7 months after the cut), "
-                      "falling once the 2011 quota ships about 2.5 times as fast; the "
+                      "falling once the 2011 quota ships about 2.3 times as fast; the "
                       "record's peak is dated only '2011' (placed on 1 July), when China's "
                       "own price had risen too",
 }
