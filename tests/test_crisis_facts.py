@@ -35,19 +35,6 @@ def _fact(facts: pd.DataFrame, starts: str, product: str) -> pd.Series:
 
 
 NDPR, DYTB = "NdPr", "Dy/Tb"
-NOT_YET = {
-    ("months", NDPR): "NdPr climbs through the small second-half 2010 quota and the Japan "
-                      "halt and peaks in the last week of 2010 (5.7 months after the cut), "
-                      "falling once the 2011 quota ships about 2.3 times as fast; the "
-                      "record's peak is dated only '2011' (placed on 1 July), when China's "
-                      "own price had risen too",
-}
-
-
-def _maybe(kind: str, product: str):
-    reason = NOT_YET.get((kind, product))
-    return pytest.param(kind, product, marks=pytest.mark.xfail(strict=True, reason=reason)
-                        ) if reason else (kind, product)
 
 
 @pytest.mark.parametrize("product", [NDPR, DYTB])
@@ -61,8 +48,8 @@ def test_the_peak_comes_months_after_the_quota_cut_not_at_once(facts, product):
     assert _fact(facts, "months from the quota cut", product).model_median >= 3
 
 
-@pytest.mark.parametrize("kind, product", [_maybe("months", p) for p in (NDPR, DYTB)])
-def test_the_peak_comes_within_six_months_of_the_record_s(facts, kind, product):
+@pytest.mark.parametrize("product", [NDPR, DYTB])
+def test_the_peak_comes_within_six_months_of_the_record_s(facts, product):
     row = _fact(facts, "months from the quota cut", product)
     assert abs(row.model_median - row.record) <= 6
 
@@ -77,8 +64,8 @@ def test_the_export_domestic_gap_widens_in_2010_2011(facts, product):
     assert _fact(facts, "export/domestic gap widening", product).model_median > 1.05
 
 
-@pytest.mark.parametrize("kind, product", [_maybe("narrowing", p) for p in (NDPR, DYTB)])
-def test_the_export_domestic_gap_narrows_after(facts, kind, product):
+@pytest.mark.parametrize("product", [NDPR, DYTB])
+def test_the_export_domestic_gap_narrows_after(facts, product):
     assert _fact(facts, "export/domestic gap narrowing", product).model_median < 0.95
 
 

@@ -150,7 +150,9 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
 
     Row ``point`` -1 is the scenario as it stands, for comparison. Points that
     keep every ``steady`` world calm (``calm``) rank before those that do not,
-    then by loss. With ``finalists``, calm points are tried in turn against the
+    then by the facts they match (``facts_matched``), then by loss: a point
+    that meets one more of the record's bars is worth more than a small gain
+    in loss. With ``finalists``, calm points are tried in turn against the
     2025 world's checks (``sim.replay.checks``; ``checks_failed``, "none" when
     all pass) until that many pass; those are run again over ``final_seeds``
     and ranked first: by the facts they match over those seeds
@@ -177,9 +179,9 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
     current = {name: float(locate(scenario, name)[0]) for name in design_points.columns}
     candidates = [(-1, current), *((i, row.to_dict()) for i, row in design_points.iterrows())]
     rows = _scored(scenario, candidates, seeds, steady, workers, progress)
-    table = pd.DataFrame(rows).sort_values(["calm", "loss", "point"],
-                                           ascending=[False, True, True], kind="stable",
-                                           ignore_index=True)
+    table = pd.DataFrame(rows).sort_values(["calm", "facts_matched", "loss", "point"],
+                                           ascending=[False, False, True, True],
+                                           kind="stable", ignore_index=True)
     if not finalists:
         return table
     from sim.replay.checks import failed_checks
@@ -204,11 +206,13 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
 
 def ranked(table: pd.DataFrame) -> pd.DataFrame:
     """Finalists first, by the facts they match over the final seeds and then by their
-    loss there; then the other points, calm before not, by loss."""
+    loss there; then the other points, calm before not, by the facts they match and
+    then by loss."""
     order = table.assign(_met=table["final_facts_matched"].fillna(-1),
                          _final=table["final_loss"].fillna(np.inf))
-    return order.sort_values(["_met", "_final", "calm", "loss", "point"],
-                             ascending=[False, True, False, True, True], kind="stable",
+    return order.sort_values(["_met", "_final", "calm", "facts_matched", "loss", "point"],
+                             ascending=[False, True, False, False, True, True],
+                             kind="stable",
                              ignore_index=True).drop(columns=["_met", "_final"])
 
 
