@@ -350,19 +350,31 @@ def write_outputs(table: pd.DataFrame, out: Path, scenario: Scenario) -> list[st
     axes = list(fig.subplots(math.ceil(len(names) / 4), min(len(names), 4),
                              squeeze=False).flat)
     finite = table[np.isfinite(table["loss"])]
+    matched = finite["facts_matched"]
+    dots = None
     for ax, name in zip(axes, names, strict=False):
-        ax.scatter(finite[name], finite["loss"], s=14, color="#4c72b0")
+        dots = ax.scatter(finite[name], finite["loss"], s=14, c=matched, cmap="viridis",
+                          vmin=matched.min(), vmax=max(matched.max(), matched.min() + 1))
         current = finite[finite["point"] == -1]
-        ax.scatter(current[name], current["loss"], s=40, color="#d62728", label="as it stands")
-        ax.scatter(best[name], best["loss"], s=90, marker="*", color="#2ca02c",
-                   label="best (ranked first)")
+        ax.scatter(current[name], current["loss"], s=40, facecolors="none",
+                   edgecolors="#d62728", linewidths=1.5, label="as it stands")
+        ax.scatter(best[name], best["loss"], s=110, marker="*", color="#d62728",
+                   edgecolors="black", linewidths=0.5,
+                   label="best (ranked first: most facts, then loss)")
         ax.set_xlabel(name, fontsize=8)
         ax.set_ylabel("loss", fontsize=8)
         ax.grid(alpha=0.3)
     for ax in axes[len(names):]:  # what the grid has beyond the settings
         ax.set_visible(False)
     if names:
-        axes[0].legend(fontsize=7, loc="upper right")
+        spare = axes[len(names)] if len(axes) > len(names) else None
+        if spare is None:
+            axes[0].legend(fontsize=7, loc="upper right")
+        else:  # the key in the grid's first empty cell, clear of the points
+            spare.set_visible(True)
+            spare.axis("off")
+            spare.legend(*axes[0].get_legend_handles_labels(), fontsize=8, loc="center")
+        fig.colorbar(dots, ax=axes[:len(names)], label="facts matched", shrink=0.6)
     fig.suptitle(f"Fact loss against each setting, {scenario.name}")
     fig.savefig(out / "loss.png", dpi=110)
     return ["calibration.csv", "best.md", "loss.png"]
