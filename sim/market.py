@@ -140,8 +140,9 @@ def export_rent(price: np.ndarray, shipped: np.ndarray, wedge: np.ndarray,
 def export_gain(price: np.ndarray, wedge: np.ndarray, transport: np.ndarray) -> np.ndarray:
     """What a kg shipped earns over selling it at home, exporter x importer x product
     (USD/kg, at least 0): the rule of ``export_rent`` per kg, before tonnes."""
-    gain = (price[np.newaxis] - transport) / wedge - price[:, np.newaxis, :]
-    return np.maximum(gain, 0.0)
+    gain = np.empty(np.shape(wedge))
+    _export_gain_into(_floats(price), _floats(wedge), _floats(transport), gain)
+    return gain
 
 
 def quota_claims(want: np.ndarray, sourcing: np.ndarray, price: np.ndarray,
@@ -201,7 +202,7 @@ def _parity_into(price, landed, wedge, transport, import_open, export_share,
             for i in range(n):
                 share = export_share[e, i, q]
                 if e != i and share > 0:
-                    back = (price[i, q] - transport[q]) / wedge[e, i, q]
+                    back = _netback(price, wedge, transport, e, i, q)
                     reachable = price[e, q] + share * (back - price[e, q])
                     best = reachable if reachable > best else best
             exports[e, q] = best
@@ -238,12 +239,34 @@ def _price_step_into(price, expected, shortage_share, cover_ratio, active, impor
 
 
 @njit(cache=True)
+def _netback(price, wedge, transport, e, i, q):  # pragma: no cover - compiled
+    """What a kg exporter ``e`` ships to ``i`` fetches it: ``i``'s price less freight,
+    net of the cost wedge (duties, tariffs)."""
+    return (price[i, q] - transport[q]) / wedge[e, i, q]
+
+
+@njit(cache=True)
+def _gain(price, wedge, transport, e, i, q):  # pragma: no cover - compiled
+    """The netback over the exporter's own price, where positive (USD/kg)."""
+    gain = _netback(price, wedge, transport, e, i, q) - price[e, q]
+    return gain if gain > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _export_gain_into(price, wedge, transport, gain):  # pragma: no cover - compiled
+    n, p = price.shape
+    for e in range(n):
+        for i in range(n):
+            for q in range(p):
+                gain[e, i, q] = _gain(price, wedge, transport, e, i, q)
+
+
+@njit(cache=True)
 def _export_rent_into(price, shipped, wedge, transport, rent):  # pragma: no cover - compiled
     n, p = price.shape
     for e in range(n):
         for q in range(p):
             total = 0.0
             for i in range(n):
-                gain = (price[i, q] - transport[q]) / wedge[e, i, q] - price[e, q]
-                total += shipped[e, i, q] * (gain if gain > 0.0 else 0.0)
+                total += shipped[e, i, q] * _gain(price, wedge, transport, e, i, q)
             rent[e, q] = total * 1e-3  # t x USD/kg = kUSD; 1e-3 -> USD million
