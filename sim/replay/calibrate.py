@@ -179,9 +179,7 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
     current = {name: float(locate(scenario, name)[0]) for name in design_points.columns}
     candidates = [(-1, current), *((i, row.to_dict()) for i, row in design_points.iterrows())]
     rows = _scored(scenario, candidates, seeds, steady, workers, progress)
-    table = pd.DataFrame(rows).sort_values(["calm", "facts_matched", "loss", "point"],
-                                           ascending=[False, False, True, True],
-                                           kind="stable", ignore_index=True)
+    table = ranked(pd.DataFrame(rows))
     if not finalists:
         return table
     from sim.replay.checks import failed_checks
@@ -206,10 +204,11 @@ def calibrate(scenario: Scenario, samples: int, seeds: list[int], seed: int = 0,
 
 def ranked(table: pd.DataFrame) -> pd.DataFrame:
     """Finalists first, by the facts they match over the final seeds and then by their
-    loss there; then the other points, calm before not, by the facts they match and
-    then by loss."""
-    order = table.assign(_met=table["final_facts_matched"].fillna(-1),
-                         _final=table["final_loss"].fillna(np.inf))
+    loss there; then the other points (all of them before any finalist is run), calm
+    before not, by the facts they match and then by loss."""
+    order = table.assign(_met=table.get("final_facts_matched", np.nan),
+                         _final=table.get("final_loss", np.nan))
+    order = order.assign(_met=order["_met"].fillna(-1), _final=order["_final"].fillna(np.inf))
     return order.sort_values(["_met", "_final", "calm", "facts_matched", "loss", "point"],
                              ascending=[False, True, False, False, True, True],
                              kind="stable",
@@ -364,16 +363,12 @@ def write_outputs(table: pd.DataFrame, out: Path, scenario: Scenario) -> list[st
         ax.set_xlabel(name, fontsize=8)
         ax.set_ylabel("loss", fontsize=8)
         ax.grid(alpha=0.3)
-    for ax in axes[len(names):]:  # what the grid has beyond the settings
-        ax.set_visible(False)
-    if names:
-        spare = axes[len(names)] if len(axes) > len(names) else None
-        if spare is None:
-            axes[0].legend(fontsize=7, loc="upper right")
-        else:  # the key in the grid's first empty cell, clear of the points
-            spare.set_visible(True)
-            spare.axis("off")
-            spare.legend(*axes[0].get_legend_handles_labels(), fontsize=8, loc="center")
+    spare = axes[len(names):]  # what the grid has beyond the settings
+    for ax in spare:
+        ax.axis("off")
+    if names:  # the key in the grid's first empty cell, clear of the points, if any
+        key, where = (spare[0], "center") if spare else (axes[0], "upper right")
+        key.legend(*axes[0].get_legend_handles_labels(), fontsize=7, loc=where)
         fig.colorbar(dots, ax=axes[:len(names)], label="facts matched", shrink=0.6)
     fig.suptitle(f"Fact loss against each setting, {scenario.name}")
     fig.savefig(out / "loss.png", dpi=110)
